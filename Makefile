@@ -1,0 +1,20 @@
+# Moa: the two commands are `make run` and `make test` (see README.md).
+.PHONY: run test setup services fmt lint e2e clean-test-dbs
+
+run: ## Set up, build (release), load demo data and serve at http://127.0.0.1:3000
+	@bash scripts/run.sh
+
+test: ## Everything CI checks: fmt, clippy (ssr + hydrate), unit/integration, release build, Playwright
+	@bash scripts/test.sh
+
+setup: ## Install the build tools (wasm target, cargo-leptos, wasm-bindgen-cli, npm packages, Chromium)
+	@bash scripts/setup-tools.sh
+
+services: ## Start PostgreSQL and Redis if they are stopped
+	@bash scripts/services.sh
+
+fmt:
+	cargo fmt --all
+
+clean-test-dbs: ## Drop databases left behind by interrupted test runs
+	@bash -c 'source scripts/lib.sh && drop_databases_like moa_test_'

@@ -1,0 +1,161 @@
+//! Redis as a cache, never as the truth. Every operation is bounded by a short
+//! timeout and every failure degrades to "not cached": with Redis down, Moa
+//! answers from PostgreSQL at full correctness. After a failure the cache stays
+//! out of the way for a moment instead of paying a connect timeout per request.
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use redis::{AsyncCommands, aio::MultiplexedConnection};
+use serde::{Serialize, de::DeserializeOwned};
+use tokio::sync::Mutex;
+
+const OPERATION_TIMEOUT: Duration = Duration::from_millis(250);
+const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(2);
+
+#[derive(Clone)]
+pub struct Cache {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: Option<redis::Client>,
+    /// Prefix of every key, so several databases (say, parallel test runs)
+    /// can share one Redis without reading each other's entries.
+    namespace: String,
+    connection: Mutex<Connection>,
+}
+
+enum Connection {
+    Idle,
+    Ready(MultiplexedConnection),
+    FailedAt(Instant),
+}
+
+/// What `/readyz` reports about Redis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CacheHealth {
+    Up,
+    Down,
+}
+
+impl Cache {
+    /// `client` is `None` when the URL could not even be parsed; the cache then
+    /// simply never hits.
+    pub fn new(client: Option<redis::Client>, namespace: impl Into<String>) -> Self {
+        Cache {
+            inner: Arc::new(Inner {
+                client,
+                namespace: namespace.into(),
+                connection: Mutex::new(Connection::Idle),
+            }),
+        }
+    }
+
+    pub fn key(&self, suffix: &str) -> String {
+        format!("{}:{suffix}", self.inner.namespace)
+    }
+
+    pub async fn get_json<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let mut connection = self.connection().await?;
+        let read =
+            tokio::time::timeout(OPERATION_TIMEOUT, connection.get::<_, Option<String>>(key)).await;
+        match read {
+            Ok(Ok(Some(raw))) => serde_json::from_str(&raw).ok(),
+            Ok(Ok(None)) => None,
+            Ok(Err(error)) => {
+                self.mark_failed(&error.to_string()).await;
+                None
+            }
+            Err(_) => {
+                self.mark_failed("read timed out").await;
+                None
+            }
+        }
+    }
+
+    pub async fn set_json<T: Serialize>(&self, key: &str, value: &T, ttl: Duration) {
+        let Ok(raw) = serde_json::to_string(value) else {
+            return;
+        };
+        let Some(mut connection) = self.connection().await else {
+            return;
+        };
+        let write = tokio::time::timeout(
+            OPERATION_TIMEOUT,
+            connection.set_ex::<_, _, ()>(key, raw, ttl.as_secs().max(1)),
+        )
+        .await;
+        match write {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => self.mark_failed(&error.to_string()).await,
+            Err(_) => self.mark_failed("write timed out").await,
+        }
+    }
+
+    /// A live round trip, for readiness checks. Ignores the back-off so an
+    /// operator sees Redis recover at once.
+    pub async fn health(&self) -> CacheHealth {
+        {
+            let mut state = self.inner.connection.lock().await;
+            if matches!(*state, Connection::FailedAt(_)) {
+                *state = Connection::Idle;
+            }
+        }
+        let Some(mut connection) = self.connection().await else {
+            return CacheHealth::Down;
+        };
+        let ping = tokio::time::timeout(
+            OPERATION_TIMEOUT,
+            redis::cmd("PING").query_async::<String>(&mut connection),
+        )
+        .await;
+        match ping {
+            Ok(Ok(_)) => CacheHealth::Up,
+            Ok(Err(error)) => {
+                self.mark_failed(&error.to_string()).await;
+                CacheHealth::Down
+            }
+            Err(_) => {
+                self.mark_failed("ping timed out").await;
+                CacheHealth::Down
+            }
+        }
+    }
+
+    async fn connection(&self) -> Option<MultiplexedConnection> {
+        let client = self.inner.client.as_ref()?;
+        let mut state = self.inner.connection.lock().await;
+        match &*state {
+            Connection::Ready(connection) => return Some(connection.clone()),
+            Connection::FailedAt(at) if at.elapsed() < RETRY_AFTER_FAILURE => return None,
+            Connection::FailedAt(_) | Connection::Idle => {}
+        }
+        let attempt =
+            tokio::time::timeout(OPERATION_TIMEOUT, client.get_multiplexed_async_connection())
+                .await;
+        match attempt {
+            Ok(Ok(connection)) => {
+                *state = Connection::Ready(connection.clone());
+                Some(connection)
+            }
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "redis unavailable; serving without cache");
+                *state = Connection::FailedAt(Instant::now());
+                None
+            }
+            Err(_) => {
+                tracing::warn!("redis connect timed out; serving without cache");
+                *state = Connection::FailedAt(Instant::now());
+                None
+            }
+        }
+    }
+
+    async fn mark_failed(&self, reason: &str) {
+        tracing::warn!(reason, "redis operation failed; serving without cache");
+        *self.inner.connection.lock().await = Connection::FailedAt(Instant::now());
+    }
+}

@@ -1,0 +1,4 @@
+//! Pieces of UI used by more than one page.
+
+pub mod project_card;
+pub mod site;

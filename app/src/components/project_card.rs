@@ -1,0 +1,55 @@
+use leptos::prelude::*;
+
+use crate::{domain::PostStatus, model::ProjectSummary};
+
+fn status_class(status: PostStatus) -> &'static str {
+    match status {
+        PostStatus::Funding => "badge badge-funding",
+        PostStatus::Success => "badge badge-success",
+        PostStatus::Close => "badge badge-close",
+        PostStatus::Cancel => "badge badge-cancel",
+    }
+}
+
+/// One project in a list: what it is, who makes it, how far it got.
+#[component]
+pub fn ProjectCard(project: ProjectSummary) -> impl IntoView {
+    let rate = project.achievement_rate();
+    let heading_id = format!("project-{}-title", project.id);
+    let progress_label = format!("{rate} of {} raised", project.target_amount);
+
+    view! {
+        <li class="card" data-status=project.status.as_str()>
+            <article aria-labelledby=heading_id>
+                <div class="card-meta">
+                    <span class=status_class(project.status)>{project.status.label()}</span>
+                    <span class="dday">{project.d_day().to_string()}</span>
+                </div>
+                <h3 class="card-title" id=heading_id.clone()>
+                    {project.title}
+                </h3>
+                <p class="card-publisher">{project.publisher_name}</p>
+                <progress
+                    class="card-progress"
+                    max="100"
+                    value=rate.bar_percent()
+                    aria-label=progress_label
+                ></progress>
+                <dl class="card-figures">
+                    <div class="figure figure-total">
+                        <dt>"Raised"</dt>
+                        <dd>{project.total_amount.to_string()}</dd>
+                    </div>
+                    <div class="figure figure-rate">
+                        <dt>"Achieved"</dt>
+                        <dd>{rate.to_string()}</dd>
+                    </div>
+                    <div class="figure figure-backers">
+                        <dt>"Backers"</dt>
+                        <dd>{project.backer_count}</dd>
+                    </div>
+                </dl>
+            </article>
+        </li>
+    }
+}

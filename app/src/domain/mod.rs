@@ -1,0 +1,12 @@
+//! Pure rules shared by the browser and the server. Nothing here touches I/O,
+//! so every rule runs the same on both sides and is unit-tested in place.
+
+mod achievement;
+pub mod dday;
+mod money;
+mod status;
+
+pub use achievement::AchievementRate;
+pub use dday::DDay;
+pub use money::Money;
+pub use status::{PostStatus, UnknownStatus};

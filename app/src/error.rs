@@ -1,0 +1,155 @@
+//! One error type for everything the app reports to a person or a client.
+//! The code is stable and machine-readable; the message is for humans.
+
+use std::fmt;
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    PostNotFound,
+    ValidationFailed,
+    /// The request could not be understood (malformed arguments).
+    BadRequest,
+    /// A dependency the request needs (PostgreSQL) is unreachable.
+    ServiceUnavailable,
+    /// Anything else. Details are logged on the server, never sent.
+    Internal,
+}
+
+impl ErrorCode {
+    pub const fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::PostNotFound => 404,
+            ErrorCode::ValidationFailed => 422,
+            ErrorCode::BadRequest => 400,
+            ErrorCode::ServiceUnavailable => 503,
+            ErrorCode::Internal => 500,
+        }
+    }
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::PostNotFound => "POST_NOT_FOUND",
+            ErrorCode::ValidationFailed => "VALIDATION_FAILED",
+            ErrorCode::BadRequest => "BAD_REQUEST",
+            ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
+            ErrorCode::Internal => "INTERNAL",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        AppError {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn internal() -> Self {
+        AppError::new(
+            ErrorCode::Internal,
+            "Something went wrong on our side. Please try again.",
+        )
+    }
+
+    pub fn unavailable() -> Self {
+        AppError::new(
+            ErrorCode::ServiceUnavailable,
+            "Moa cannot reach its database right now. Please try again in a moment.",
+        )
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                AppError::new(ErrorCode::BadRequest, "The request was malformed.")
+            }
+            ServerFnErrorErr::Request(_) => AppError::new(
+                ErrorCode::ServiceUnavailable,
+                "Moa could not be reached. Check your connection and try again.",
+            ),
+            _ => AppError::internal(),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    /// Database failures are logged here, where the cause is known, and
+    /// reach the client only as a stable code.
+    fn from(error: sqlx::Error) -> Self {
+        match error {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+                tracing::error!(%error, "database unavailable");
+                AppError::unavailable()
+            }
+            other => {
+                tracing::error!(error = %other, "database error");
+                AppError::internal()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{AppError, ErrorCode};
+    use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+    #[test]
+    fn codes_map_to_http_statuses() {
+        assert_eq!(ErrorCode::PostNotFound.http_status(), 404);
+        assert_eq!(ErrorCode::ValidationFailed.http_status(), 422);
+        assert_eq!(ErrorCode::ServiceUnavailable.http_status(), 503);
+    }
+
+    #[test]
+    fn serialized_code_matches_as_str() {
+        for code in [
+            ErrorCode::PostNotFound,
+            ErrorCode::ValidationFailed,
+            ErrorCode::BadRequest,
+            ErrorCode::ServiceUnavailable,
+            ErrorCode::Internal,
+        ] {
+            let json = serde_json::to_string(&code).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+    }
+
+    #[test]
+    fn round_trips_through_the_server_fn_encoding() {
+        let error = AppError::new(ErrorCode::PostNotFound, "gone");
+        assert_eq!(AppError::de(error.ser()), error);
+    }
+
+    #[test]
+    fn malformed_arguments_are_a_bad_request() {
+        let error = AppError::from_server_fn_error(ServerFnErrorErr::Args("x".into()));
+        assert_eq!(error.code, ErrorCode::BadRequest);
+    }
+}

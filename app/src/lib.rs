@@ -1,0 +1,84 @@
+//! Moa: a crowdfunding app. This crate is shared by the server (feature
+//! `ssr`) and the browser (feature `hydrate`).
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod model;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod cache;
+#[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+use crate::{
+    components::site::{SiteFooter, SiteHeader},
+    pages::{home::HomePage, not_found::NotFoundPage},
+};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="ko">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    mark_hydrated();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/moa.css" />
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+        <Title formatter=|title: String| {
+            if title.is_empty() { "Moa 모아".to_owned() } else { format!("{title} · Moa 모아") }
+        } />
+        <Meta name="description" content="Moa 모아: back the projects you want to see made." />
+        <Router>
+            <SiteHeader />
+            <main id="main" class="container">
+                <Routes fallback=NotFoundPage>
+                    <Route path=StaticSegment("") view=HomePage />
+                </Routes>
+            </main>
+            <SiteFooter />
+        </Router>
+    }
+}
+
+/// Sets `data-hydrated="true"` on `<html>` once the WASM has taken over, so
+/// browser tests (and curious people) can tell hydration finished. Effects
+/// never run on the server, so the server HTML does not carry it.
+fn mark_hydrated() {
+    Effect::new(|_| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
+}

@@ -1,0 +1,33 @@
+//! What every server-side request can reach: the database, the cache, the
+//! clock and the site's options. Built once by the server binary.
+
+use axum::extract::FromRef;
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use leptos::config::LeptosOptions;
+use sqlx::PgPool;
+
+use crate::{cache::Cache, clock::Clock};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: PgPool,
+    pub cache: Cache,
+    pub clock: Clock,
+    pub timezone: Tz,
+    pub leptos_options: LeptosOptions,
+}
+
+impl AppState {
+    /// Today's date where Moa's users live (Asia/Seoul by default): D-day and
+    /// the end of funding are calendar dates there, not in UTC.
+    pub fn today(&self) -> NaiveDate {
+        self.clock.now().with_timezone(&self.timezone).date_naive()
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

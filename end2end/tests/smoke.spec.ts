@@ -1,0 +1,50 @@
+import { test, expect, waitForHydration } from './fixtures';
+
+test('home page lists seeded projects and hydrates', async ({ page }) => {
+  const response = await page.goto('/');
+  expect(response?.status()).toBe(200);
+  await expect(page).toHaveTitle(/Moa/);
+
+  const projects = page.getByRole('list', { name: 'Projects' });
+  // The demo project that raised the most comes first.
+  const firstCard = projects.getByRole('listitem').first();
+  await expect(firstCard.getByRole('heading')).toHaveText('커피 드립 세트');
+  await expect(projects.getByRole('heading', { name: 'Candle wax melts' })).toBeVisible();
+  await expect(firstCard).toContainText('Raised');
+  await expect(firstCard).toContainText(/₩[\d,]+/);
+  await expect(firstCard).toContainText(/\d+%/);
+  await expect(firstCard).toContainText(/D-\d+|D-Day/);
+});
+
+test('sorting switches order in place, without reloading the page', async ({ page }) => {
+  await page.goto('/');
+  await waitForHydration(page);
+  // Survives only if the browser does not load a new document.
+  await page.evaluate(() => ((window as unknown as { moaMarker: number }).moaMarker = 42));
+
+  const titles = page.getByRole('list', { name: 'Projects' }).getByRole('heading');
+  const byTotal = await titles.allTextContents();
+
+  const newest = page.getByRole('link', { name: 'Newest' });
+  await newest.click();
+  await expect(page).toHaveURL(/\?sort=created$/);
+  await expect(newest).toHaveAttribute('aria-current', 'page');
+  await expect.poll(() => titles.allTextContents()).not.toEqual(byTotal);
+  // The newest demo project is listed first among the funding ones.
+  await expect(titles.first()).toHaveText('Smart bike lock');
+
+  expect(await page.evaluate(() => (window as unknown as { moaMarker?: number }).moaMarker)).toBe(42);
+
+  await page.goBack();
+  await expect(page).toHaveURL(/\/$/);
+  await expect.poll(() => titles.allTextContents()).toEqual(byTotal);
+});
+
+test('unknown addresses answer 404 with a way back', async ({ page }) => {
+  const response = await page.goto('/no/such/page');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  await page.getByRole('link', { name: 'Back to all projects' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('list', { name: 'Projects' })).toBeVisible();
+});

@@ -1,0 +1,61 @@
+# Shared helpers for Moa's scripts. Source it; do not run it.
+# shellcheck shell=bash
+
+MOA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export MOA_ROOT
+
+CARGO_LEPTOS_VERSION="0.3.10"
+PG_SERVER_URL="${MOA_PG_SERVER_URL:-postgres://postgres@127.0.0.1:5432}"
+REDIS_HOST="${MOA_REDIS_HOST:-127.0.0.1}"
+REDIS_PORT="${MOA_REDIS_PORT:-6379}"
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+die() { printf 'moa: %s\n' "$*" >&2; exit 1; }
+is_root() { [ "$(id -u)" = "0" ]; }
+has() { command -v "$1" >/dev/null 2>&1; }
+
+export PATH="$HOME/.cargo/bin:$PATH"
+
+apt_install() {
+  is_root || die "$* is not installed; install it with: sudo apt-get install -y $*"
+  has apt-get || die "$* is not installed and apt-get is not available; install $* by hand"
+  log "installing $* with apt-get"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null 2>&1 \
+    || { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null 2>&1 \
+         && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null; } \
+    || die "apt-get could not install $*"
+}
+
+# The wasm-bindgen version the app is locked to; the CLI must match it exactly.
+locked_wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$MOA_ROOT/Cargo.lock"
+}
+
+# Build tools only we use go first on PATH: the npm binaryen's wasm-opt works,
+# Debian's binaryen 108 silently breaks the WASM module (see README).
+use_build_tools() {
+  local bin="$MOA_ROOT/target/tools/bin"
+  mkdir -p "$bin"
+  ln -sf "$MOA_ROOT/end2end/node_modules/.bin/wasm-opt" "$bin/wasm-opt"
+  export PATH="$bin:$PATH"
+}
+
+# psql against the server's maintenance database.
+psql_admin() {
+  psql "$PG_SERVER_URL/postgres" -v ON_ERROR_STOP=1 -Atq "$@"
+}
+
+ensure_database() {
+  local name="$1"
+  if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$name'")" != "1" ]; then
+    log "creating database $name"
+    psql_admin -c "CREATE DATABASE \"$name\""
+  fi
+}
+
+drop_databases_like() {
+  local prefix="$1" name
+  for name in $(psql_admin -c "SELECT datname FROM pg_database WHERE datname LIKE '${prefix}%'"); do
+    psql_admin -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" >/dev/null || true
+  done
+}

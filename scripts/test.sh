@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `make test`: the whole suite, as CI runs it. Every run gets its own
+# databases (dropped at the end) and its own Redis key prefix, so runs on one
+# machine never collide. Exits non-zero on the first failure.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$MOA_ROOT"
+
+started=$(date +%s)
+"$MOA_ROOT/scripts/setup-tools.sh"
+"$MOA_ROOT/scripts/services.sh"
+use_build_tools
+
+run_id="moa_test_$(date +%Y%m%d%H%M%S)_$$"
+export MOA_TEST_DB_PREFIX="$run_id"
+export MOA_TEST_PG_URL="$PG_SERVER_URL"
+export MOA_TEST_REDIS_URL="redis://$REDIS_HOST:$REDIS_PORT"
+cleanup() { drop_databases_like "$run_id"; }
+trap cleanup EXIT
+
+step() { log "$1"; shift; "$@"; }
+
+step "format" cargo fmt --all --check
+step "clippy (server build)" cargo clippy --locked -p app -p server --features app/ssr --all-targets -- -D warnings
+step "clippy (browser build)" cargo clippy --locked -p app -p frontend --features app/hydrate \
+  --target wasm32-unknown-unknown -- -D warnings
+step "unit and integration tests" cargo test --locked -p app -p server --features app/ssr
+
+step "release build" cargo leptos build --release
+
+e2e_db="${run_id}_e2e"
+ensure_database "$e2e_db"
+export MOA_E2E_DATABASE_URL="$PG_SERVER_URL/$e2e_db"
+export MOA_E2E_PORT="${MOA_E2E_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
+step "demo data for the browser tests" env DATABASE_URL="$MOA_E2E_DATABASE_URL" ./target/release/server seed-demo
+step "browser tests (Playwright, Chromium)" bash -c 'cd end2end && npx playwright test'
+
+log "all checks passed in $(( $(date +%s) - started ))s"

@@ -1,0 +1,249 @@
+//! Configuration from environment variables (documented in `.env.example`).
+//! Anything missing or invalid stops start-up with one line naming the cause.
+
+use std::{fmt, net::SocketAddr};
+
+use chrono_tz::Tz;
+
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// The key that signs session tokens. Never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct JwtSecret(Vec<u8>);
+
+impl JwtSecret {
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for JwtSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("JwtSecret(..)")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub redis_url: String,
+    pub addr: SocketAddr,
+    pub environment: Environment,
+    pub jwt_secret: JwtSecret,
+    pub timezone: Tz,
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/moa)")]
+    MissingDatabaseUrl,
+    #[error("DATABASE_URL must start with postgres:// or postgresql://")]
+    InvalidDatabaseUrl,
+    #[error("REDIS_URL must start with redis:// or rediss://")]
+    InvalidRedisUrl,
+    #[error("MOA_ADDR {0:?} is not a socket address such as 127.0.0.1:3000")]
+    InvalidAddr(String),
+    #[error("MOA_ENV {0:?} must be \"development\" or \"production\"")]
+    InvalidEnvironment(String),
+    #[error("MOA_JWT_SECRET is required when MOA_ENV=production")]
+    MissingJwtSecret,
+    #[error("MOA_JWT_SECRET is {0} bytes; it must be at least {MIN_JWT_SECRET_BYTES}")]
+    ShortJwtSecret(usize),
+    #[error("MOA_TIMEZONE {0:?} is not an IANA time zone such as Asia/Seoul")]
+    InvalidTimezone(String),
+    #[error("could not generate a development JWT secret: {0}")]
+    NoRandomness(String),
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|key| {
+            std::env::var(key)
+                .ok()
+                .filter(|value| !value.trim().is_empty())
+        })
+    }
+
+    /// `lookup` returns a variable's value, or `None` when it is unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let database_url = lookup("DATABASE_URL").ok_or(ConfigError::MissingDatabaseUrl)?;
+        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(ConfigError::InvalidDatabaseUrl);
+        }
+
+        let redis_url = lookup("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379".to_owned());
+        if !(redis_url.starts_with("redis://") || redis_url.starts_with("rediss://")) {
+            return Err(ConfigError::InvalidRedisUrl);
+        }
+
+        let addr_text = lookup("MOA_ADDR").unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+        let addr = addr_text
+            .parse()
+            .map_err(|_| ConfigError::InvalidAddr(addr_text))?;
+
+        let environment = match lookup("MOA_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => return Err(ConfigError::InvalidEnvironment(other.to_owned())),
+        };
+
+        let jwt_secret = match (lookup("MOA_JWT_SECRET"), environment) {
+            (Some(secret), _) if secret.len() < MIN_JWT_SECRET_BYTES => {
+                return Err(ConfigError::ShortJwtSecret(secret.len()));
+            }
+            (Some(secret), _) => JwtSecret(secret.into_bytes()),
+            (None, Environment::Production) => return Err(ConfigError::MissingJwtSecret),
+            // Development without a secret: a fresh random one per process.
+            // Sessions end on restart, which is fine on a laptop.
+            (None, Environment::Development) => JwtSecret(random_bytes(MIN_JWT_SECRET_BYTES)?),
+        };
+
+        let timezone_name = lookup("MOA_TIMEZONE").unwrap_or_else(|| "Asia/Seoul".to_owned());
+        let timezone = timezone_name
+            .parse::<Tz>()
+            .map_err(|_| ConfigError::InvalidTimezone(timezone_name))?;
+
+        Ok(Config {
+            database_url,
+            redis_url,
+            addr,
+            environment,
+            jwt_secret,
+            timezone,
+        })
+    }
+
+    /// The database name, used to keep this instance's cache keys apart from
+    /// other databases sharing the same Redis.
+    pub fn database_name(&self) -> &str {
+        let without_query = self.database_url.split('?').next().unwrap_or_default();
+        without_query.rsplit('/').next().unwrap_or("moa")
+    }
+
+    /// The database URL with any password hidden, for messages.
+    pub fn redacted_database_url(&self) -> String {
+        redact_password(&self.database_url)
+    }
+}
+
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((credentials, host)) = rest.split_once('@') else {
+        return url.to_owned();
+    };
+    match credentials.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+fn random_bytes(count: usize) -> Result<Vec<u8>, ConfigError> {
+    use std::io::Read;
+    let mut bytes = vec![0u8; count];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut source| source.read_exact(&mut bytes))
+        .map_err(|error| ConfigError::NoRandomness(error.to_string()))?;
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::{Config, ConfigError, Environment};
+
+    const DB: &str = "postgres://postgres@127.0.0.1:5432/moa";
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|key| vars.get(key).cloned())
+    }
+
+    #[test]
+    fn defaults_apply_when_only_the_database_is_given() {
+        let config = load(&[("DATABASE_URL", DB)]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.redis_url, "redis://127.0.0.1:6379");
+        assert_eq!(config.environment, Environment::Development);
+        assert_eq!(config.timezone, chrono_tz::Asia::Seoul);
+        assert_eq!(config.jwt_secret.as_bytes().len(), 32);
+        assert_eq!(config.database_name(), "moa");
+    }
+
+    #[test]
+    fn database_url_is_required_and_checked() {
+        assert_eq!(load(&[]).err(), Some(ConfigError::MissingDatabaseUrl));
+        assert_eq!(
+            load(&[("DATABASE_URL", "mysql://x")]).err(),
+            Some(ConfigError::InvalidDatabaseUrl)
+        );
+    }
+
+    #[test]
+    fn production_requires_a_long_secret() {
+        let prod = [("DATABASE_URL", DB), ("MOA_ENV", "production")];
+        assert_eq!(load(&prod).err(), Some(ConfigError::MissingJwtSecret));
+        let short = [
+            ("DATABASE_URL", DB),
+            ("MOA_ENV", "production"),
+            ("MOA_JWT_SECRET", "too-short"),
+        ];
+        assert_eq!(load(&short).err(), Some(ConfigError::ShortJwtSecret(9)));
+        let good_secret = "x".repeat(32);
+        let good = [
+            ("DATABASE_URL", DB),
+            ("MOA_ENV", "production"),
+            ("MOA_JWT_SECRET", good_secret.as_str()),
+        ];
+        assert!(load(&good).is_ok());
+    }
+
+    #[test]
+    fn a_short_secret_is_refused_in_development_too() {
+        let short = [("DATABASE_URL", DB), ("MOA_JWT_SECRET", "short")];
+        assert_eq!(load(&short).err(), Some(ConfigError::ShortJwtSecret(5)));
+    }
+
+    #[test]
+    fn invalid_values_name_the_variable() {
+        let bad_addr = load(&[("DATABASE_URL", DB), ("MOA_ADDR", "localhost")]);
+        assert_eq!(
+            bad_addr.err(),
+            Some(ConfigError::InvalidAddr("localhost".into()))
+        );
+        let bad_tz = load(&[("DATABASE_URL", DB), ("MOA_TIMEZONE", "Mars/Olympus")]);
+        assert!(matches!(bad_tz, Err(ConfigError::InvalidTimezone(_))));
+        let bad_env = load(&[("DATABASE_URL", DB), ("MOA_ENV", "staging")]);
+        assert!(matches!(bad_env, Err(ConfigError::InvalidEnvironment(_))));
+        assert!(
+            ConfigError::MissingJwtSecret
+                .to_string()
+                .contains("MOA_JWT_SECRET")
+        );
+    }
+
+    #[test]
+    fn passwords_never_appear_in_messages() {
+        let config = load(&[(
+            "DATABASE_URL",
+            "postgres://moa:s3cret@db:5432/moa?sslmode=disable",
+        )])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            config.redacted_database_url(),
+            "postgres://moa:***@db:5432/moa?sslmode=disable"
+        );
+        assert_eq!(config.database_name(), "moa");
+    }
+}

@@ -1,0 +1,12 @@
+//! The Moa server process: configuration, start-up, routing and health.
+//! `main.rs` only parses the command line; tests use this library to run the
+//! real router on a random port.
+
+pub mod config;
+pub mod demo;
+pub mod health;
+pub mod routes;
+pub mod startup;
+
+pub use routes::router;
+pub use startup::{StartupError, build_state, connect_database, migrate};

@@ -1,0 +1,101 @@
+//! `server [serve|migrate|seed-demo]`: serve Moa (the default), only run the
+//! migrations, or run them and load the demo data.
+
+use std::process::ExitCode;
+
+use app::clock::Clock;
+use server::{config::Config, startup::StartupError};
+use tracing_subscriber::EnvFilter;
+
+enum Command {
+    Serve,
+    Migrate,
+    SeedDemo,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .init();
+
+    let command = match std::env::args().nth(1).as_deref() {
+        None | Some("serve") => Command::Serve,
+        Some("migrate") => Command::Migrate,
+        Some("seed-demo") => Command::SeedDemo,
+        Some(other) => {
+            eprintln!("moa: unknown command {other:?} (expected serve, migrate or seed-demo)");
+            return ExitCode::from(2);
+        }
+    };
+
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("moa: configuration error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+
+    match run(command, config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("moa: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> Result<(), StartupError> {
+    let db = server::connect_database(&config).await?;
+    server::migrate(&db).await?;
+    let state = server::build_state(&config, db, Clock::System);
+
+    match command {
+        Command::Migrate => Ok(()),
+        Command::SeedDemo => server::demo::load(&state.db, state.today()).await,
+        Command::Serve => {
+            let listener = tokio::net::TcpListener::bind(config.addr)
+                .await
+                .map_err(|source| StartupError::Bind {
+                    addr: config.addr,
+                    source,
+                })?;
+            println!("Moa is serving at http://{}", config.addr);
+            axum::serve(listener, server::router(state))
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+                .map_err(StartupError::Serve)
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,77 @@
+//! Turning configuration into running parts, each step failing with a cause
+//! a person can act on.
+
+use std::time::Duration;
+
+use app::{cache::Cache, clock::Clock, state::AppState};
+use leptos::config::{Env, LeptosOptions};
+use sqlx::{PgPool, postgres::PgPoolOptions};
+
+use crate::config::Config;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot connect to PostgreSQL at {url}: {source}")]
+    Database { url: String, source: sqlx::Error },
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot load demo data: {0}")]
+    DemoData(sqlx::Error),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("server stopped with an error: {0}")]
+    Serve(std::io::Error),
+}
+
+pub async fn connect_database(config: &Config) -> Result<PgPool, StartupError> {
+    PgPoolOptions::new()
+        .max_connections(20)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect(&config.database_url)
+        .await
+        .map_err(|source| StartupError::Database {
+            url: config.redacted_database_url(),
+            source,
+        })
+}
+
+/// Forward-only migrations from `migrations/`, compiled into the binary.
+pub async fn migrate(pool: &PgPool) -> Result<(), StartupError> {
+    sqlx::migrate!("../migrations").run(pool).await?;
+    Ok(())
+}
+
+pub fn build_state(config: &Config, db: PgPool, clock: Clock) -> AppState {
+    let redis_client = redis::Client::open(config.redis_url.as_str())
+        .inspect_err(|error| tracing::warn!(%error, "invalid REDIS_URL; running without cache"))
+        .ok();
+    let cache = Cache::new(redis_client, format!("moa:{}", config.database_name()));
+    AppState {
+        db,
+        cache,
+        clock,
+        timezone: config.timezone,
+        leptos_options: leptos_options(config),
+    }
+}
+
+/// Where the compiled site lives and how it is served. cargo-leptos sets the
+/// `LEPTOS_*` variables when it runs the server; the defaults match
+/// `[[workspace.metadata.leptos]]` in Cargo.toml for running the binary directly.
+fn leptos_options(config: &Config) -> LeptosOptions {
+    let var = |key: &str, default: &str| std::env::var(key).unwrap_or_else(|_| default.to_owned());
+    let env = match var("LEPTOS_ENV", "PROD").to_ascii_uppercase().as_str() {
+        "DEV" | "DEVELOPMENT" => Env::DEV,
+        _ => Env::PROD,
+    };
+    LeptosOptions::builder()
+        .output_name(var("LEPTOS_OUTPUT_NAME", "moa"))
+        .site_root(var("LEPTOS_SITE_ROOT", "target/site"))
+        .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR", "pkg"))
+        .site_addr(config.addr)
+        .env(env)
+        .build()
+}

@@ -1,0 +1,193 @@
+//! Spawns the real router on a random port against a fresh database.
+//! Databases are named after the run (`MOA_TEST_DB_PREFIX`, set by
+//! `make test`), which drops them all when the run ends.
+
+#![allow(dead_code)] // Each test binary uses a different part of this module.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use app::{clock::Clock, state::AppState};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use server::config::Config;
+use sqlx::{Connection, PgConnection, PgPool};
+
+static DATABASE_COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// 2026-11-24 12:00 in Seoul.
+pub fn test_now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+pub fn test_today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 24).unwrap_or_default()
+}
+
+pub fn pg_server_url() -> String {
+    std::env::var("MOA_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+pub fn redis_url() -> String {
+    std::env::var("MOA_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+/// Creates an empty database that belongs to this test run.
+pub async fn create_database() -> String {
+    let prefix = std::env::var("MOA_TEST_DB_PREFIX").unwrap_or_else(|_| "moa_test_manual".into());
+    let name = format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        DATABASE_COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut admin = PgConnection::connect(&format!("{}/postgres", pg_server_url()))
+        .await
+        .unwrap_or_else(|e| panic!("cannot reach PostgreSQL for tests: {e}"));
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+        .execute(&mut admin)
+        .await
+        .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
+    format!("{}/{name}", pg_server_url())
+}
+
+pub struct TestApp {
+    pub base_url: String,
+    pub db: PgPool,
+    pub state: AppState,
+    pub client: reqwest::Client,
+}
+
+pub struct Options {
+    pub redis_url: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            redis_url: redis_url(),
+        }
+    }
+}
+
+pub fn config_for(database_url: &str, redis_url: &str) -> Config {
+    let vars = [
+        ("DATABASE_URL", database_url.to_owned()),
+        ("REDIS_URL", redis_url.to_owned()),
+        ("MOA_ADDR", "127.0.0.1:0".to_owned()),
+        (
+            "MOA_JWT_SECRET",
+            "test-secret-test-secret-test-secret!".to_owned(),
+        ),
+    ];
+    Config::from_lookup(|key| vars.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()))
+        .unwrap_or_else(|e| panic!("test configuration: {e}"))
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(Options::default()).await
+    }
+
+    pub async fn spawn_with(options: Options) -> TestApp {
+        let database_url = create_database().await;
+        let config = config_for(&database_url, &options.redis_url);
+        let db = server::connect_database(&config)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        server::migrate(&db).await.unwrap_or_else(|e| panic!("{e}"));
+        let state = server::build_state(&config, db.clone(), Clock::Fixed(test_now()));
+        Self::serve(state).await
+    }
+
+    /// Serves an already-built state (e.g. one whose database is unreachable).
+    pub async fn serve(state: AppState) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("cannot bind: {e}"));
+        let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+        let router = server::router(state.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        TestApp {
+            base_url: format!("http://{addr}"),
+            db: state.db.clone(),
+            state,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base_url))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap_or_default())
+    }
+}
+
+/// A publisher account to own test projects.
+pub async fn insert_publisher(db: &PgPool, username: &str) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO accounts (username, email, password_hash, role) \
+         VALUES ($1, $1 || '@test.moa', '!', 'publisher') RETURNING id",
+    )
+    .bind(username)
+    .fetch_one(db)
+    .await
+    .unwrap_or_else(|e| panic!("insert publisher: {e}"))
+}
+
+pub struct NewPost<'a> {
+    pub title: &'a str,
+    pub status: &'a str,
+    pub target_amount: i64,
+    pub total_amount: i64,
+    pub backer_count: i64,
+    pub end_date: NaiveDate,
+    pub created_at: DateTime<Utc>,
+    pub deleted: bool,
+}
+
+impl Default for NewPost<'_> {
+    fn default() -> Self {
+        NewPost {
+            title: "A project",
+            status: "FUNDING",
+            target_amount: 1_000_000,
+            total_amount: 0,
+            backer_count: 0,
+            end_date: test_today() + chrono::Days::new(30),
+            created_at: test_now(),
+            deleted: false,
+        }
+    }
+}
+
+pub async fn insert_post(db: &PgPool, publisher_id: i64, post: NewPost<'_>) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO posts (publisher_id, title, publisher_name, description, target_amount, price, \
+                            end_date, status, total_amount, backer_count, created_at, deleted_at) \
+         VALUES ($1, $2, 'Test Studio', 'About it', $3, 10000, $4, $5, $6, $7, $8, \
+                 CASE WHEN $9 THEN now() END) \
+         RETURNING id",
+    )
+    .bind(publisher_id)
+    .bind(post.title)
+    .bind(post.target_amount)
+    .bind(post.end_date)
+    .bind(post.status)
+    .bind(post.total_amount)
+    .bind(post.backer_count)
+    .bind(post.created_at)
+    .bind(post.deleted)
+    .fetch_one(db)
+    .await
+    .unwrap_or_else(|e| panic!("insert post {}: {e}", post.title))
+}

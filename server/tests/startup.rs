@@ -1,0 +1,124 @@
+//! The binary fails fast, with one line naming the cause.
+
+mod common;
+
+use std::process::{Command, Output};
+
+fn run_server(args: &[&str], vars: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+    command
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    for (key, value) in vars {
+        command.env(key, value);
+    }
+    command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot start the server binary: {e}"))
+}
+
+fn single_stderr_line(output: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "expected one line on stderr, got: {stderr}");
+    lines[0].to_owned()
+}
+
+#[test]
+fn an_unreachable_database_stops_start_up() {
+    let output = run_server(
+        &["serve"],
+        &[("DATABASE_URL", "postgres://postgres:secret@127.0.0.1:1/moa")],
+    );
+    assert!(!output.status.success());
+    let line = single_stderr_line(&output);
+    assert!(
+        line.starts_with(
+            "moa: cannot connect to PostgreSQL at postgres://postgres:***@127.0.0.1:1/moa"
+        ),
+        "{line}"
+    );
+    assert!(!line.contains("secret"), "the password leaked: {line}");
+}
+
+#[test]
+fn missing_configuration_stops_start_up() {
+    let output = run_server(&["serve"], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(single_stderr_line(&output).contains("DATABASE_URL is not set"));
+}
+
+#[test]
+fn production_without_a_jwt_secret_stops_start_up() {
+    let output = run_server(
+        &["serve"],
+        &[
+            ("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/moa"),
+            ("MOA_ENV", "production"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(single_stderr_line(&output).contains("MOA_JWT_SECRET is required"));
+}
+
+#[test]
+fn an_unknown_command_is_refused() {
+    let output = run_server(&["explode"], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(single_stderr_line(&output).contains("unknown command"));
+}
+
+#[tokio::test]
+async fn demo_data_loads_once_with_every_status() {
+    let database_url = common::create_database().await;
+    let config = common::config_for(&database_url, &common::redis_url());
+    let db = server::connect_database(&config)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    server::migrate(&db).await.unwrap_or_else(|e| panic!("{e}"));
+
+    for _ in 0..2 {
+        server::demo::load(&db, common::test_today())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    let counts: Vec<(String, i64)> =
+        sqlx::query_as("SELECT status, count(*) FROM posts GROUP BY status ORDER BY status")
+            .fetch_all(&db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    let count_of = |status: &str| {
+        counts
+            .iter()
+            .find(|(s, _)| s == status)
+            .map_or(0, |(_, n)| *n)
+    };
+    assert!(count_of("FUNDING") >= 30, "{counts:?}");
+    for status in ["SUCCESS", "CLOSE", "CANCEL"] {
+        assert!(count_of(status) > 0, "no {status} project: {counts:?}");
+    }
+    let total: i64 = counts.iter().map(|(_, n)| n).sum();
+    assert_eq!(total, 44, "loading twice must not duplicate: {counts:?}");
+
+    // Totals agree with the backings they summarise.
+    let mismatched: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM posts p \
+          WHERE p.total_amount <> (SELECT coalesce(sum(amount), 0) FROM backings b WHERE b.post_id = p.id) \
+             OR p.backer_count <> (SELECT count(*) FROM backings b WHERE b.post_id = p.id)",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(mismatched, 0);
+
+    // Funding projects are still open on the day the demo was loaded.
+    let ended_but_funding: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM posts WHERE status = 'FUNDING' AND end_date < $1")
+            .bind(common::test_today())
+            .fetch_one(&db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ended_but_funding, 0);
+}
