@@ -1,16 +1,30 @@
 import { test as base, expect } from '@playwright/test';
 
+type Fixtures = {
+  /**
+   * Console errors a test expects, matched against "<text> @ <url>". Chromium
+   * logs a console error for any 404 response, including a 404 page itself.
+   */
+  allowedConsoleErrors: RegExp[];
+  browserErrors: string[];
+};
+
 /**
- * Every test fails on an uncaught page error or a console error: a broken
- * hydration still shows the server's HTML, so the text alone proves nothing.
+ * Every test fails on an uncaught page error or an unexpected console error:
+ * a broken hydration still shows the server's HTML, so text alone proves nothing.
  */
-export const test = base.extend<{ browserErrors: string[] }>({
+export const test = base.extend<Fixtures>({
+  allowedConsoleErrors: [[], { option: true }],
   browserErrors: [
-    async ({ page }, use) => {
+    async ({ page, allowedConsoleErrors }, use) => {
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
       page.on('console', (message) => {
-        if (message.type() === 'error') errors.push(`console.error: ${message.text()}`);
+        if (message.type() !== 'error') return;
+        const described = `${message.text()} @ ${message.location().url}`;
+        if (!allowedConsoleErrors.some((pattern) => pattern.test(described))) {
+          errors.push(`console.error: ${described}`);
+        }
       });
       await use(errors);
       expect(errors, 'the browser reported errors').toEqual([]);
