@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use app::{cache::Cache, clock::Clock, state::AppState};
 use leptos::config::{Env, LeptosOptions};
-use sqlx::{PgPool, postgres::PgPoolOptions};
+use sqlx::{Connection, PgConnection, PgPool, postgres::PgPoolOptions};
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 use crate::config::Config;
 
@@ -27,15 +29,23 @@ pub enum StartupError {
 }
 
 pub async fn connect_database(config: &Config) -> Result<PgPool, StartupError> {
+    let failed = |source| StartupError::Database {
+        url: config.redacted_database_url(),
+        source,
+    };
+    // One direct connection first: a pool only reports "timed out", while a
+    // single attempt names the cause (refused, unknown database, auth).
+    let probe = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect(&config.database_url))
+        .await
+        .map_err(|_| failed(sqlx::Error::PoolTimedOut))?
+        .map_err(failed)?;
+    let _ = probe.close().await;
     PgPoolOptions::new()
         .max_connections(20)
-        .acquire_timeout(Duration::from_secs(5))
+        .acquire_timeout(CONNECT_TIMEOUT)
         .connect(&config.database_url)
         .await
-        .map_err(|source| StartupError::Database {
-            url: config.redacted_database_url(),
-            source,
-        })
+        .map_err(failed)
 }
 
 /// Forward-only migrations from `migrations/`, compiled into the binary.
