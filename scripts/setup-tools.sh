@@ -41,3 +41,11 @@ wasm-opt --version | grep -q "version 132" || die "wasm-opt from npm binaryen 13
 if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
+
+# The API docs' assets, served by Moa itself (no CDN): copied from the npm
+# packages into public/vendor/, which cargo-leptos copies into the site.
+vendor="$MOA_ROOT/public/vendor"
+modules="$MOA_ROOT/end2end/node_modules"
+mkdir -p "$vendor/swagger-ui" "$vendor/redoc"
+cp -u "$modules/swagger-ui-dist/swagger-ui.css" "$modules/swagger-ui-dist/swagger-ui-bundle.js" "$vendor/swagger-ui/"
+cp -u "$modules/redoc/bundles/redoc.standalone.js" "$vendor/redoc/"

@@ -5,11 +5,8 @@ use leptos::prelude::*;
 
 use crate::{
     error::AppError,
-    model::{ProjectSort, ProjectSummary},
+    model::{ListQuery, ProjectDetail, ProjectPage},
 };
-
-/// How many projects the home page shows.
-pub const HOME_PAGE_SIZE: i64 = 12;
 
 #[cfg(feature = "ssr")]
 fn state() -> Result<crate::state::AppState, AppError> {
@@ -20,6 +17,11 @@ fn state() -> Result<crate::state::AppState, AppError> {
 }
 
 #[server(endpoint = "list_projects")]
-pub async fn list_projects(sort: ProjectSort) -> Result<Vec<ProjectSummary>, AppError> {
-    crate::service::posts::list(&state()?, sort, HOME_PAGE_SIZE).await
+pub async fn list_projects(query: ListQuery) -> Result<ProjectPage, AppError> {
+    crate::service::posts::list(&state()?, &query).await
+}
+
+#[server(endpoint = "get_project")]
+pub async fn get_project(id: i64) -> Result<ProjectDetail, AppError> {
+    crate::service::posts::get(&state()?, id).await
 }

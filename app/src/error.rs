@@ -1,7 +1,7 @@
 //! One error type for everything the app reports to a person or a client.
 //! The code is stable and machine-readable; the message is for humans.
 
-use std::fmt;
+use std::{collections::BTreeMap, fmt};
 
 use leptos::server_fn::{
     codec::JsonEncoding,
@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
     PostNotFound,
+    /// No such page or endpoint.
+    NotFound,
     ValidationFailed,
     /// The request could not be understood (malformed arguments).
     BadRequest,
@@ -25,7 +27,7 @@ pub enum ErrorCode {
 impl ErrorCode {
     pub const fn http_status(self) -> u16 {
         match self {
-            ErrorCode::PostNotFound => 404,
+            ErrorCode::PostNotFound | ErrorCode::NotFound => 404,
             ErrorCode::ValidationFailed => 422,
             ErrorCode::BadRequest => 400,
             ErrorCode::ServiceUnavailable => 503,
@@ -36,6 +38,7 @@ impl ErrorCode {
     pub const fn as_str(self) -> &'static str {
         match self {
             ErrorCode::PostNotFound => "POST_NOT_FOUND",
+            ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::ValidationFailed => "VALIDATION_FAILED",
             ErrorCode::BadRequest => "BAD_REQUEST",
             ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
@@ -55,6 +58,9 @@ impl fmt::Display for ErrorCode {
 pub struct AppError {
     pub code: ErrorCode,
     pub message: String,
+    /// Field name → human message, for errors about particular inputs.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub details: BTreeMap<String, String>,
 }
 
 impl AppError {
@@ -62,7 +68,22 @@ impl AppError {
         AppError {
             code,
             message: message.into(),
+            details: BTreeMap::new(),
         }
+    }
+
+    pub fn validation(details: BTreeMap<String, String>) -> Self {
+        AppError {
+            details,
+            ..AppError::new(ErrorCode::ValidationFailed, "Some values are not valid.")
+        }
+    }
+
+    pub fn post_not_found() -> Self {
+        AppError::new(
+            ErrorCode::PostNotFound,
+            "This project does not exist or is no longer available.",
+        )
     }
 
     pub fn internal() -> Self {
@@ -131,6 +152,7 @@ mod tests {
     fn serialized_code_matches_as_str() {
         for code in [
             ErrorCode::PostNotFound,
+            ErrorCode::NotFound,
             ErrorCode::ValidationFailed,
             ErrorCode::BadRequest,
             ErrorCode::ServiceUnavailable,

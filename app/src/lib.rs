@@ -18,15 +18,16 @@ pub mod service;
 pub mod state;
 
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Link, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    SsrMode, StaticSegment,
     components::{Route, Router, Routes},
+    path,
 };
 
 use crate::{
     components::site::{SiteFooter, SiteHeader},
-    pages::{home::HomePage, not_found::NotFoundPage},
+    pages::{home::HomePage, not_found::NotFoundPage, project::ProjectPage},
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -56,20 +57,40 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/moa.css" />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
-        <Title formatter=|title: String| {
-            if title.is_empty() { "Moa 모아".to_owned() } else { format!("{title} · Moa 모아") }
-        } />
-        <Meta name="description" content="Moa 모아: back the projects you want to see made." />
+        <Title formatter=page_title />
         <Router>
             <SiteHeader />
             <main id="main" class="container">
                 <Routes fallback=NotFoundPage>
                     <Route path=StaticSegment("") view=HomePage />
+                    <Route path=path!("/posts/:id") view=ProjectPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <SiteFooter />
         </Router>
     }
+}
+
+/// `<title>` text. leptos_meta 0.8 writes the title into the server HTML
+/// without escaping it, so a project called `</title><script>…` would inject
+/// markup; escape it there. In the browser it is set as text, unescaped.
+fn page_title(title: String) -> String {
+    let full = if title.is_empty() {
+        "Moa 모아".to_owned()
+    } else {
+        format!("{title} · Moa 모아")
+    };
+    if cfg!(feature = "ssr") {
+        escape_html_text(&full)
+    } else {
+        full
+    }
+}
+
+fn escape_html_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Sets `data-hydrated="true"` on `<html>` once the WASM has taken over, so

@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{AchievementRate, DDay, Money, PostStatus};
+pub use crate::domain::{ListQuery, ProjectSort};
 
 /// One project as a list shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,47 +34,24 @@ impl ProjectSummary {
     }
 }
 
-/// The orders a list can be shown in. Status priority always comes first.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ProjectSort {
-    /// Most money raised first (the default).
-    #[default]
-    Total,
-    /// Newest first.
-    Created,
+/// One page of a list, with what a pager needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectPage {
+    pub items: Vec<ProjectSummary>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total_items: u64,
+    pub total_pages: u32,
 }
 
-impl ProjectSort {
-    /// The form used in URLs: `?sort=total` / `?sort=created`.
-    pub const fn as_query(self) -> &'static str {
-        match self {
-            ProjectSort::Total => "total",
-            ProjectSort::Created => "created",
-        }
-    }
-
-    /// Unknown values fall back to the default in the browser; the REST API
-    /// rejects them instead.
-    pub fn from_query(value: &str) -> Option<Self> {
-        match value {
-            "total" => Some(ProjectSort::Total),
-            "created" => Some(ProjectSort::Created),
-            _ => None,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::ProjectSort;
-
-    #[test]
-    fn sort_round_trips_through_the_query_string() {
-        for sort in [ProjectSort::Total, ProjectSort::Created] {
-            assert_eq!(ProjectSort::from_query(sort.as_query()), Some(sort));
-        }
-        assert_eq!(ProjectSort::from_query("bogus"), None);
-        assert_eq!(ProjectSort::default(), ProjectSort::Total);
-    }
+/// One project as its own page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectDetail {
+    pub summary: ProjectSummary,
+    pub publisher_id: i64,
+    /// The description as the publisher wrote it (Markdown).
+    pub description: String,
+    /// The description rendered to HTML and sanitised on the server: no
+    /// script, no event handler, no foreign embed survives.
+    pub description_html: String,
 }

@@ -8,7 +8,7 @@ use tower_http::{
     compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
 
-use crate::health;
+use crate::{health, rest};
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -17,6 +17,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .merge(rest::router())
         // The state itself is provided to every page render and server
         // function as context (`use_context::<AppState>()`).
         .leptos_routes(&state, routes, move || shell(options.clone()))

@@ -161,13 +161,18 @@ async fn the_list_server_function_answers_json() {
     let response = app
         .client
         .post(format!("{}/api/list_projects", app.base_url))
-        .form(&[("sort", "created")])
+        .form(&[
+            ("query[sort]", "created"),
+            ("query[page]", "1"),
+            ("query[per_page]", "10"),
+        ])
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(response.status().as_u16(), 200);
     let body: serde_json::Value = response.json().await.unwrap_or_default();
-    assert_eq!(body[0]["title"], "Via server fn");
-    assert_eq!(body[0]["status"], "FUNDING");
-    assert_eq!(body[0]["days_left"], 30);
+    assert_eq!(body["items"][0]["title"], "Via server fn");
+    assert_eq!(body["items"][0]["status"], "FUNDING");
+    assert_eq!(body["items"][0]["days_left"], 30);
+    assert_eq!(body["total_items"], 1);
 }

@@ -1,4 +1,5 @@
 //! Pieces of UI used by more than one page.
 
+pub mod pager;
 pub mod project_card;
 pub mod site;

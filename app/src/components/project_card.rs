@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::{domain::PostStatus, model::ProjectSummary};
 
-fn status_class(status: PostStatus) -> &'static str {
+pub fn status_class(status: PostStatus) -> &'static str {
     match status {
         PostStatus::Funding => "badge badge-funding",
         PostStatus::Success => "badge badge-success",
@@ -26,7 +26,7 @@ pub fn ProjectCard(project: ProjectSummary) -> impl IntoView {
                     <span class="dday">{project.d_day().to_string()}</span>
                 </div>
                 <h3 class="card-title" id=heading_id.clone()>
-                    {project.title}
+                    <a class="card-link" href=format!("/posts/{}", project.id)>{project.title}</a>
                 </h3>
                 <p class="card-publisher">{project.publisher_name}</p>
                 <progress

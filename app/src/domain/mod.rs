@@ -3,10 +3,12 @@
 
 mod achievement;
 pub mod dday;
+pub mod listing;
 mod money;
 mod status;
 
 pub use achievement::AchievementRate;
 pub use dday::DDay;
+pub use listing::{ListQuery, ProjectSort};
 pub use money::Money;
 pub use status::{PostStatus, UnknownStatus};

@@ -1,53 +1,100 @@
-use leptos::{either::EitherOf3, prelude::*};
-use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos::{
+    either::{Either, EitherOf4},
+    prelude::*,
+};
+use leptos_meta::{Meta, Title};
+use leptos_router::{
+    NavigateOptions,
+    components::Form,
+    hooks::{use_navigate, use_query_map},
+};
 
-use crate::{api::list_projects, components::project_card::ProjectCard, model::ProjectSort};
+use crate::{
+    api::list_projects,
+    components::{pager::Pager, project_card::ProjectCard},
+    domain::listing::RawListQuery,
+    model::{ListQuery, ProjectSort},
+};
 
-/// The list of projects, ordered by status priority, then the chosen sort.
-/// The sort lives in the URL, so every view of the list can be shared.
+/// How long typing must pause before the list follows the search box.
+const SEARCH_DEBOUNCE_MS: u64 = 300;
+
+/// The list of projects: search, order and page all live in the URL
+/// (`/?q=캠핑&sort=created&page=2`), so every view can be shared and
+/// back/forward restore it.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let query = use_query_map();
-    let sort = Memo::new(move |_| {
-        query
-            .read()
-            .get("sort")
-            .and_then(|value| ProjectSort::from_query(&value))
-            .unwrap_or_default()
+    let query_map = use_query_map();
+    let query = Memo::new(move |_| {
+        let map = query_map.read();
+        let (q, sort, page, per_page) = (
+            map.get("q"),
+            map.get("sort"),
+            map.get("page"),
+            map.get("per_page"),
+        );
+        ListQuery::parse_lenient(RawListQuery {
+            search: q.as_deref(),
+            sort: sort.as_deref(),
+            page: page.as_deref(),
+            per_page: per_page.as_deref(),
+        })
     });
-    let projects = Resource::new(move || sort.get(), list_projects);
+    let projects = Resource::new(move || query.get(), list_projects);
 
     view! {
         <Title text="Discover projects" />
+        <Meta name="description" content="Moa 모아: back the projects you want to see made." />
         <section class="hero">
             <h1>"Back what you want to see made"</h1>
             <p class="hero-lead">
                 "Independent makers fund their projects on Moa. Pick one, back it once, and follow it to the finish."
             </p>
         </section>
+        <SearchForm query />
         <div class="list-toolbar">
-            <h2 class="list-heading">"Projects"</h2>
+            <h2 class="list-heading">
+                {move || match query.read().search.clone() {
+                    Some(search) => format!("Results for “{search}”"),
+                    None => "Projects".to_owned(),
+                }}
+            </h2>
             <nav class="sort-tabs" aria-label="Sort projects">
-                <SortLink option=ProjectSort::Total current=sort label="Most funded" />
-                <SortLink option=ProjectSort::Created current=sort label="Newest" />
+                <SortLink option=ProjectSort::Total query label="Most funded" />
+                <SortLink option=ProjectSort::Created query label="Newest" />
             </nav>
         </div>
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading projects…"</p> }>
             {move || Suspend::new(async move {
+                let current = query.get_untracked();
                 match projects.await {
-                    Ok(list) if list.is_empty() => EitherOf3::A(view! {
-                        <section class="empty-state">
-                            <h2>"No projects yet"</h2>
-                            <p>"When publishers open their projects, they will appear here."</p>
-                        </section>
+                    Ok(page) if page.items.is_empty() && current.page > 1 && page.total_items > 0 => {
+                        let first = ListQuery { page: 1, ..current }.to_url();
+                        EitherOf4::A(view! {
+                            <section class="empty-state">
+                                <h2>"No projects on this page"</h2>
+                                <p>{format!("The list ends at page {}.", page.total_pages)}</p>
+                                <a class="button" href=first>"Back to the first page"</a>
+                            </section>
+                        })
+                    }
+                    Ok(page) if page.items.is_empty() => EitherOf4::B(view! {
+                        <EmptyList query=current />
                     }),
-                    Ok(list) => EitherOf3::B(view! {
-                        <ul class="card-grid" aria-label="Projects">
-                            {list.into_iter().map(|project| view! { <ProjectCard project /> }).collect_view()}
-                        </ul>
-                    }),
-                    Err(error) => EitherOf3::C(view! {
+                    Ok(page) => {
+                        let summary = format!(
+                            "{} projects · page {} of {}",
+                            page.total_items, page.page, page.total_pages
+                        );
+                        EitherOf4::C(view! {
+                            <p class="list-summary" role="status">{summary}</p>
+                            <ul class="card-grid" aria-label="Projects">
+                                {page.items.into_iter().map(|project| view! { <ProjectCard project /> }).collect_view()}
+                            </ul>
+                            <Pager query=current total_pages=page.total_pages />
+                        })
+                    }
+                    Err(error) => EitherOf4::D(view! {
                         <p class="error-banner" role="alert">{error.message}</p>
                     }),
                 }
@@ -56,14 +103,110 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
+/// A plain GET form, so search works before (or without) WASM. Once
+/// hydrated, the list also follows the box as you type.
 #[component]
-fn SortLink(option: ProjectSort, current: Memo<ProjectSort>, label: &'static str) -> impl IntoView {
-    let href = format!("/?sort={}", option.as_query());
+fn SearchForm(query: Memo<ListQuery>) -> impl IntoView {
+    let navigate = use_navigate();
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    let on_input = move |event: leptos::ev::Event| {
+        let text = event_target_value(&event);
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        let navigate = navigate.clone();
+        let handle = set_timeout_with_handle(
+            move || {
+                let current = query.get_untracked();
+                let search = Some(text.trim().to_owned()).filter(|s| !s.is_empty());
+                if search != current.search {
+                    let url = ListQuery {
+                        search,
+                        page: 1,
+                        ..current
+                    }
+                    .to_url();
+                    navigate(
+                        &url,
+                        NavigateOptions {
+                            replace: true,
+                            scroll: false,
+                            ..Default::default()
+                        },
+                    );
+                }
+            },
+            std::time::Duration::from_millis(SEARCH_DEBOUNCE_MS),
+        );
+        pending.set_value(handle.ok());
+    };
+
+    view! {
+        <Form method="GET" action="/" attr:class="search-form" attr:role="search">
+            <label class="visually-hidden" for="search-input">"Search projects by title"</label>
+            <input
+                id="search-input"
+                class="search-input"
+                type="search"
+                name="q"
+                placeholder="Search projects by title"
+                maxlength="100"
+                autocomplete="off"
+                prop:value=move || query.read().search.clone().unwrap_or_default()
+                on:input=on_input
+            />
+            {move || {
+                let sort = query.read().sort;
+                (sort != ProjectSort::default())
+                    .then(|| view! { <input type="hidden" name="sort" value=sort.as_query() /> })
+            }}
+            <button class="button" type="submit">"Search"</button>
+        </Form>
+    }
+}
+
+#[component]
+fn EmptyList(query: ListQuery) -> impl IntoView {
+    match query.search.clone() {
+        Some(search) => {
+            let clear = ListQuery {
+                search: None,
+                page: 1,
+                ..query
+            }
+            .to_url();
+            Either::Left(view! {
+                <section class="empty-state">
+                    <h2>{format!("No projects match “{search}”")}</h2>
+                    <p>"Try a shorter or different word."</p>
+                    <a class="button" href=clear>"Clear search"</a>
+                </section>
+            })
+        }
+        None => Either::Right(view! {
+            <section class="empty-state">
+                <h2>"No projects yet"</h2>
+                <p>"When publishers open their projects, they will appear here."</p>
+            </section>
+        }),
+    }
+}
+
+#[component]
+fn SortLink(option: ProjectSort, query: Memo<ListQuery>, label: &'static str) -> impl IntoView {
+    let href = move || {
+        ListQuery {
+            sort: option,
+            page: 1,
+            ..query.get()
+        }
+        .to_url()
+    };
     view! {
         <a
             class="sort-tab"
             href=href
-            aria-current=move || (current.get() == option).then_some("page")
+            aria-current=move || (query.read().sort == option).then_some("page")
         >
             {label}
         </a>

@@ -1,4 +1,5 @@
 //! Server-side capabilities, one module each. Server functions and REST
 //! handlers both call these, so the UI and the API cannot disagree.
 
+pub mod markdown;
 pub mod posts;

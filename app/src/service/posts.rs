@@ -1,13 +1,14 @@
-//! Reading funding projects.
+//! Reading funding projects: the list (search, order, pages) and one project.
 
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{
-    domain::{Money, PostStatus, dday::days_left},
+    domain::{ListQuery, Money, PostStatus, ProjectSort, dday::days_left, listing::total_pages},
     error::AppError,
-    model::{ProjectSort, ProjectSummary},
+    model::{ProjectDetail, ProjectPage, ProjectSummary},
+    service::markdown,
     state::AppState,
 };
 
@@ -15,23 +16,39 @@ use crate::{
 /// for not hitting PostgreSQL on every page view.
 const LIST_CACHE_TTL: Duration = Duration::from_secs(5);
 
-macro_rules! listed_posts_query {
-    ($order:literal) => {
+/// Listed means: not deleted, not cancelled. The partial indexes of the
+/// migrations carry the same condition, so the planner can use them.
+macro_rules! listed {
+    () => {
+        "FROM posts WHERE deleted_at IS NULL AND status <> 'CANCEL'"
+    };
+}
+macro_rules! page_query {
+    ($filter:literal, $order:literal) => {
         concat!(
             "SELECT id, title, publisher_name, status, target_amount, price, total_amount, ",
-            "       backer_count, end_date, created_at ",
-            "  FROM posts ",
-            " WHERE deleted_at IS NULL AND status <> 'CANCEL' ",
+            "backer_count, end_date, created_at ",
+            listed!(),
+            $filter,
             " ORDER BY ",
             $order,
-            " LIMIT $1"
+            " LIMIT $1 OFFSET $2"
         )
     };
 }
-
-// Each order matches one of the partial indexes in the first migration.
-const LIST_BY_TOTAL: &str = listed_posts_query!("status_rank, total_amount DESC, id DESC");
-const LIST_BY_CREATED: &str = listed_posts_query!("status_rank, created_at DESC, id DESC");
+// `ILIKE` with the title trigram index; `$3` is an escaped pattern.
+const BY_TOTAL: &str = page_query!("", "status_rank, total_amount DESC, id DESC");
+const BY_CREATED: &str = page_query!("", "status_rank, created_at DESC, id DESC");
+const SEARCH_BY_TOTAL: &str = page_query!(
+    " AND title ILIKE $3",
+    "status_rank, total_amount DESC, id DESC"
+);
+const SEARCH_BY_CREATED: &str = page_query!(
+    " AND title ILIKE $3",
+    "status_rank, created_at DESC, id DESC"
+);
+const COUNT_ALL: &str = concat!("SELECT count(*) ", listed!());
+const COUNT_SEARCH: &str = concat!("SELECT count(*) ", listed!(), " AND title ILIKE $1");
 
 #[derive(sqlx::FromRow)]
 struct SummaryRow {
@@ -69,38 +86,94 @@ impl SummaryRow {
     }
 }
 
-/// The listed projects (never cancelled or deleted), status priority first,
-/// then the chosen order. Both orders are served by an index.
-pub async fn list(
-    state: &AppState,
-    sort: ProjectSort,
-    limit: i64,
-) -> Result<Vec<ProjectSummary>, AppError> {
+/// One page of listed projects, status priority first, then the chosen
+/// order; both orders are served by an index.
+pub async fn list(state: &AppState, query: &ListQuery) -> Result<ProjectPage, AppError> {
     let today = state.today();
     let cache_key = state
         .cache
-        .key(&format!("posts:list:{}:{limit}:{today}", sort.as_query()));
-    if let Some(cached) = state
-        .cache
-        .get_json::<Vec<ProjectSummary>>(&cache_key)
-        .await
-    {
+        .key(&format!("posts:list:{today}:{}", query.to_url()));
+    if let Some(cached) = state.cache.get_json::<ProjectPage>(&cache_key).await {
         return Ok(cached);
     }
 
-    let sql = match sort {
-        ProjectSort::Total => LIST_BY_TOTAL,
-        ProjectSort::Created => LIST_BY_CREATED,
+    let limit = i64::from(query.per_page);
+    let offset = query.offset();
+    let (rows, total_items): (Vec<SummaryRow>, i64) = match query.like_pattern() {
+        None => {
+            let sql = match query.sort {
+                ProjectSort::Total => BY_TOTAL,
+                ProjectSort::Created => BY_CREATED,
+            };
+            let rows = sqlx::query_as(sql)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&state.db);
+            let count = sqlx::query_scalar(COUNT_ALL).fetch_one(&state.db);
+            tokio::try_join!(rows, count)?
+        }
+        Some(pattern) => {
+            let sql = match query.sort {
+                ProjectSort::Total => SEARCH_BY_TOTAL,
+                ProjectSort::Created => SEARCH_BY_CREATED,
+            };
+            let rows = sqlx::query_as(sql)
+                .bind(limit)
+                .bind(offset)
+                .bind(&pattern)
+                .fetch_all(&state.db);
+            let count = sqlx::query_scalar(COUNT_SEARCH)
+                .bind(&pattern)
+                .fetch_one(&state.db);
+            tokio::try_join!(rows, count)?
+        }
     };
-    let rows: Vec<SummaryRow> = sqlx::query_as(sql).bind(limit).fetch_all(&state.db).await?;
-    let projects = rows
+    let items = rows
         .into_iter()
         .map(|row| row.into_summary(today))
         .collect::<Result<Vec<_>, _>>()?;
+    let total_items = u64::try_from(total_items).unwrap_or_default();
+    let page = ProjectPage {
+        items,
+        page: query.page,
+        per_page: query.per_page,
+        total_items,
+        total_pages: total_pages(total_items, query.per_page),
+    };
 
     state
         .cache
-        .set_json(&cache_key, &projects, LIST_CACHE_TTL)
+        .set_json(&cache_key, &page, LIST_CACHE_TTL)
         .await;
-    Ok(projects)
+    Ok(page)
+}
+
+#[derive(sqlx::FromRow)]
+struct DetailRow {
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+    publisher_id: i64,
+    description: String,
+}
+
+/// One listed project. Cancelled and deleted projects are not found.
+pub async fn get(state: &AppState, id: i64) -> Result<ProjectDetail, AppError> {
+    let sql = concat!(
+        "SELECT id, title, publisher_name, status, target_amount, price, total_amount, ",
+        "backer_count, end_date, created_at, publisher_id, description ",
+        listed!(),
+        " AND id = $1"
+    );
+    let row: Option<DetailRow> = sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(&state.db)
+        .await?;
+    let row = row.ok_or_else(AppError::post_not_found)?;
+    let description_html = markdown::to_safe_html(&row.description);
+    Ok(ProjectDetail {
+        summary: row.summary.into_summary(state.today())?,
+        publisher_id: row.publisher_id,
+        description: row.description,
+        description_html,
+    })
 }

@@ -1,0 +1,90 @@
+use leptos::{either::EitherOf3, prelude::*};
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_params_map;
+
+use crate::{
+    api::get_project,
+    components::project_card::status_class,
+    error::{AppError, ErrorCode},
+    model::ProjectDetail,
+    pages::not_found::NotFoundPage,
+};
+
+/// `/posts/{id}`: one project with everything a backer wants to know.
+/// Rendered with `SsrMode::Async` so the server can answer 404 and put the
+/// project's title and description in `<head>`.
+#[component]
+pub fn ProjectPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    });
+    let project = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) if id > 0 => get_project(id).await,
+                _ => Err(AppError::post_not_found()),
+            }
+        },
+    );
+
+    view! {
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the project…"</p> }>
+            {move || Suspend::new(async move {
+                match project.await {
+                    Ok(detail) => EitherOf3::A(view! { <ProjectView detail /> }),
+                    Err(error) if error.code == ErrorCode::PostNotFound => EitherOf3::B(view! { <NotFoundPage /> }),
+                    Err(error) => EitherOf3::C(view! {
+                        <p class="error-banner" role="alert">{error.message}</p>
+                    }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ProjectView(detail: ProjectDetail) -> impl IntoView {
+    let project = detail.summary;
+    let rate = project.achievement_rate();
+    let meta_description: String = detail.description.chars().take(160).collect();
+    let created = project.created_at.format("%Y-%m-%d").to_string();
+    let progress_label = format!("{rate} of {} raised", project.target_amount);
+
+    view! {
+        <Title text=project.title.clone() />
+        <Meta name="description" content=meta_description />
+        <nav class="breadcrumbs" aria-label="Breadcrumb">
+            <a href="/">"All projects"</a>
+        </nav>
+        <article class="project">
+            <header class="project-header">
+                <div class="card-meta">
+                    <span class=status_class(project.status)>{project.status.label()}</span>
+                    <span class="dday">{project.d_day().to_string()}</span>
+                </div>
+                <h1 class="project-title">{project.title}</h1>
+                <p class="project-publisher">"by " {project.publisher_name}</p>
+            </header>
+            <section class="project-funding" aria-label="Funding">
+                <p class="project-total">
+                    <span class="project-total-amount">{project.total_amount.to_string()}</span>
+                    <span class="project-rate">{rate.to_string()}</span>
+                </p>
+                <progress class="card-progress" max="100" value=rate.bar_percent() aria-label=progress_label></progress>
+                <dl class="project-facts">
+                    <div><dt>"Target"</dt><dd>{project.target_amount.to_string()}</dd></div>
+                    <div><dt>"Price per backing"</dt><dd>{project.price.to_string()}</dd></div>
+                    <div><dt>"Backers"</dt><dd>{project.backer_count}</dd></div>
+                    <div><dt>"Ends"</dt><dd>{project.end_date.format("%Y-%m-%d").to_string()}</dd></div>
+                    <div><dt>"Created"</dt><dd>{created}</dd></div>
+                </dl>
+            </section>
+            <section class="project-description prose" aria-label="About this project" inner_html=detail.description_html></section>
+        </article>
+    }
+}

@@ -1,0 +1,64 @@
+use std::collections::BTreeMap;
+
+use app::error::{AppError, ErrorCode};
+use axum::{
+    Json,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// An `AppError` on its way out of the REST API.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        ApiError(error)
+    }
+}
+
+/// The body of every error response.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable and machine-readable, e.g. `POST_NOT_FOUND`, `VALIDATION_FAILED`.
+    #[schema(example = "POST_NOT_FOUND")]
+    pub code: String,
+    /// For people; may change.
+    pub message: String,
+    /// Field name → problem, for validation errors; otherwise empty.
+    pub details: BTreeMap<String, String>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let AppError {
+            code,
+            message,
+            details,
+        } = self.0;
+        let status =
+            StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: code.as_str().to_owned(),
+                message,
+                details,
+            },
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+pub async fn unknown_endpoint() -> ApiError {
+    ApiError(AppError::new(
+        ErrorCode::NotFound,
+        "There is no such API endpoint.",
+    ))
+}

@@ -1,0 +1,26 @@
+//! The documented REST API under `/api/v1`. Handlers are thin: they parse the
+//! request, call the same `app::service` functions as the server functions,
+//! and shape the JSON. All errors look like
+//! `{"error": {"code": "POST_NOT_FOUND", "message": "…", "details": {…}}}`.
+
+pub mod docs;
+pub mod error;
+pub mod posts;
+
+use app::state::AppState;
+use axum::{Router, routing::get};
+
+pub use error::ApiError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/posts", get(posts::list))
+        .route("/api/v1/posts/{id}", get(posts::get))
+        .route("/api/v1/openapi.json", get(docs::openapi_json))
+        .route(
+            "/api/v1/{*rest}",
+            axum::routing::any(error::unknown_endpoint),
+        )
+        .route("/swagger", get(docs::swagger_ui))
+        .route("/redoc", get(docs::redoc))
+}
