@@ -109,8 +109,19 @@ pub fn HomePage() -> impl IntoView {
 fn SearchForm(query: Memo<ListQuery>) -> impl IntoView {
     let navigate = use_navigate();
     let pending = StoredValue::new(None::<TimeoutHandle>);
+    // What the box shows. It follows the URL (back/forward, links) but not
+    // while it already means the same search, so typing a trailing space is
+    // not undone under the cursor.
+    let text = RwSignal::new(query.get_untracked().search.unwrap_or_default());
+    Effect::new(move |_| {
+        let search = query.read().search.clone().unwrap_or_default();
+        if text.read_untracked().trim() != search {
+            text.set(search);
+        }
+    });
     let on_input = move |event: leptos::ev::Event| {
-        let text = event_target_value(&event);
+        let typed = event_target_value(&event);
+        text.set(typed.clone());
         if let Some(handle) = pending.get_value() {
             handle.clear();
         }
@@ -118,7 +129,7 @@ fn SearchForm(query: Memo<ListQuery>) -> impl IntoView {
         let handle = set_timeout_with_handle(
             move || {
                 let current = query.get_untracked();
-                let search = Some(text.trim().to_owned()).filter(|s| !s.is_empty());
+                let search = Some(typed.trim().to_owned()).filter(|s| !s.is_empty());
                 if search != current.search {
                     let url = ListQuery {
                         search,
@@ -152,7 +163,10 @@ fn SearchForm(query: Memo<ListQuery>) -> impl IntoView {
                 placeholder="Search projects by title"
                 maxlength="100"
                 autocomplete="off"
-                prop:value=move || query.read().search.clone().unwrap_or_default()
+                // The attribute for the server's HTML (and no-JS use), the
+                // property once hydrated.
+                value=text.get_untracked()
+                prop:value=text
                 on:input=on_input
             />
             {move || {
