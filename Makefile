@@ -1,5 +1,5 @@
 # Moa: the two commands are `make run` and `make test` (see README.md).
-.PHONY: run test setup services fmt lint e2e clean-test-dbs
+.PHONY: run test setup services fmt clean-test-dbs bench
 
 run: ## Set up, build (release), load demo data and serve at http://127.0.0.1:3000
 	@bash scripts/run.sh
@@ -18,3 +18,6 @@ fmt:
 
 clean-test-dbs: ## Drop databases left behind by interrupted test runs
 	@bash -c 'source scripts/lib.sh && drop_databases_like moa_test_'
+
+bench: ## List benchmarks at 1,000 and 100,000 projects (needs a release build)
+	@bash scripts/bench/run.sh
