@@ -48,4 +48,10 @@ vendor="$MOA_ROOT/public/vendor"
 modules="$MOA_ROOT/end2end/node_modules"
 mkdir -p "$vendor/swagger-ui" "$vendor/redoc"
 cp -u "$modules/swagger-ui-dist/swagger-ui.css" "$modules/swagger-ui-dist/swagger-ui-bundle.js" "$vendor/swagger-ui/"
-cp -u "$modules/redoc/bundles/redoc.standalone.js" "$vendor/redoc/"
+# ReDoc's footer loads a logo from its CDN, which is unreachable offline (and
+# would be a third-party request): point it at an empty inline image.
+sed 's#https://cdn.redoc.ly/redoc/logo-mini.svg#data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22/%3E#' \
+  "$modules/redoc/bundles/redoc.standalone.js" > "$vendor/redoc/redoc.standalone.js"
+if grep -q "cdn.redoc.ly" "$vendor/redoc/redoc.standalone.js"; then
+  die "ReDoc still refers to its CDN"
+fi

@@ -62,7 +62,7 @@ pub fn App() -> impl IntoView {
             <SiteHeader />
             <main id="main" class="container">
                 <Routes fallback=NotFoundPage>
-                    <Route path=StaticSegment("") view=HomePage />
+                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/posts/:id") view=ProjectPage ssr=SsrMode::Async />
                 </Routes>
             </main>

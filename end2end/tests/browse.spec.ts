@@ -107,5 +107,5 @@ test('the API reference renders in Swagger UI and ReDoc', async ({ page }) => {
 
   await page.goto('/redoc');
   await expect(page.getByRole('heading', { name: /Moa API/ }).first()).toBeVisible();
-  await expect(page.getByText('List funding projects').first()).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'List funding projects' })).toBeVisible();
 });
