@@ -43,7 +43,8 @@ for copies in 1 100; do
   echo "== $projects projects"
   explain "$db" "default first page" \
     "SELECT id FROM posts WHERE deleted_at IS NULL AND status <> 'CANCEL' ORDER BY status_rank, total_amount DESC, id DESC LIMIT 10 OFFSET 0"
-  explain "$db" "default count" \
+  explain "$db" "default count (counter row)" "SELECT n FROM listed_post_count"
+  explain "$db" "default count (count(*), before)" \
     "SELECT count(*) FROM posts WHERE deleted_at IS NULL AND status <> 'CANCEL'"
   explain "$db" "newest first page" \
     "SELECT id FROM posts WHERE deleted_at IS NULL AND status <> 'CANCEL' ORDER BY status_rank, created_at DESC, id DESC LIMIT 10 OFFSET 0"

@@ -382,3 +382,70 @@ async fn newest_sort_orders_by_creation_time() {
     let (_, body) = api(&app, "/api/v1/posts?sort=created").await;
     assert_eq!(titles(&body), ["Newer", "Middle", "Old"]);
 }
+
+#[tokio::test]
+async fn the_list_count_follows_every_change_of_listed_projects() {
+    let app = TestApp::spawn().await;
+    let publisher = insert_publisher(&app.db, "studio").await;
+    let mut ids = Vec::new();
+    for title in ["A", "B", "C", "D"] {
+        ids.push(
+            insert_post(
+                &app.db,
+                publisher,
+                NewPost {
+                    title,
+                    ..NewPost::default()
+                },
+            )
+            .await,
+        );
+    }
+    insert_post(
+        &app.db,
+        publisher,
+        NewPost {
+            title: "Born cancelled",
+            status: "CANCEL",
+            ..NewPost::default()
+        },
+    )
+    .await;
+    let total = |query: &'static str| {
+        let app = &app;
+        async move { api(app, query).await.1["total_items"].clone() }
+    };
+    assert_eq!(total("/api/v1/posts").await, 4);
+
+    let exec = |sql: &'static str, id: i64| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query(sql)
+                .bind(id)
+                .execute(&db)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    };
+    exec("UPDATE posts SET status = 'CANCEL' WHERE id = $1", ids[0]).await;
+    exec("UPDATE posts SET deleted_at = now() WHERE id = $1", ids[1]).await;
+    exec("UPDATE posts SET status = 'SUCCESS' WHERE id = $1", ids[2]).await;
+    exec(
+        "UPDATE posts SET total_amount = 50000, backer_count = 5 WHERE id = $1",
+        ids[3],
+    )
+    .await;
+    // Another page, so the answer cannot come from the list cache.
+    assert_eq!(total("/api/v1/posts?page=2").await, 2);
+    let listed: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM posts WHERE deleted_at IS NULL AND status <> 'CANCEL'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let counted: i64 = sqlx::query_scalar("SELECT n FROM listed_post_count")
+        .fetch_one(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((listed, counted), (2, 2));
+}
