@@ -15,6 +15,14 @@ pub enum ErrorCode {
     PostNotFound,
     /// No such page or endpoint.
     NotFound,
+    UsernameTaken,
+    EmailTaken,
+    /// Wrong username or password (never says which).
+    InvalidCredentials,
+    /// No valid session or token.
+    Unauthenticated,
+    /// Signed in, but this account may not do this.
+    Forbidden,
     ValidationFailed,
     /// The request could not be understood (malformed arguments).
     BadRequest,
@@ -28,6 +36,9 @@ impl ErrorCode {
     pub const fn http_status(self) -> u16 {
         match self {
             ErrorCode::PostNotFound | ErrorCode::NotFound => 404,
+            ErrorCode::UsernameTaken | ErrorCode::EmailTaken => 409,
+            ErrorCode::InvalidCredentials | ErrorCode::Unauthenticated => 401,
+            ErrorCode::Forbidden => 403,
             ErrorCode::ValidationFailed => 422,
             ErrorCode::BadRequest => 400,
             ErrorCode::ServiceUnavailable => 503,
@@ -39,6 +50,11 @@ impl ErrorCode {
         match self {
             ErrorCode::PostNotFound => "POST_NOT_FOUND",
             ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::UsernameTaken => "USERNAME_TAKEN",
+            ErrorCode::EmailTaken => "EMAIL_TAKEN",
+            ErrorCode::InvalidCredentials => "INVALID_CREDENTIALS",
+            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::ValidationFailed => "VALIDATION_FAILED",
             ErrorCode::BadRequest => "BAD_REQUEST",
             ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
@@ -84,6 +100,24 @@ impl AppError {
             ErrorCode::PostNotFound,
             "This project does not exist or is no longer available.",
         )
+    }
+
+    pub fn unauthenticated() -> Self {
+        AppError::new(ErrorCode::Unauthenticated, "Please log in first.")
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        AppError::new(ErrorCode::Forbidden, message)
+    }
+
+    /// A field-level error on one input, e.g. a taken username.
+    pub fn on_field(code: ErrorCode, field: &str, message: &str) -> Self {
+        AppError {
+            details: [(field.to_owned(), message.to_owned())]
+                .into_iter()
+                .collect(),
+            ..AppError::new(code, message)
+        }
     }
 
     pub fn internal() -> Self {
@@ -153,6 +187,11 @@ mod tests {
         for code in [
             ErrorCode::PostNotFound,
             ErrorCode::NotFound,
+            ErrorCode::UsernameTaken,
+            ErrorCode::EmailTaken,
+            ErrorCode::InvalidCredentials,
+            ErrorCode::Unauthenticated,
+            ErrorCode::Forbidden,
             ErrorCode::ValidationFailed,
             ErrorCode::BadRequest,
             ErrorCode::ServiceUnavailable,

@@ -55,3 +55,12 @@ pub struct ProjectDetail {
     /// script, no event handler, no foreign embed survives.
     pub description_html: String,
 }
+
+/// An account as its owner sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub role: crate::domain::Role,
+}

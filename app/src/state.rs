@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use leptos::config::LeptosOptions;
 use sqlx::PgPool;
 
-use crate::{cache::Cache, clock::Clock};
+use crate::{cache::Cache, clock::Clock, service::auth::TokenKeys};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -15,6 +15,7 @@ pub struct AppState {
     pub cache: Cache,
     pub clock: Clock,
     pub timezone: Tz,
+    pub tokens: TokenKeys,
     pub leptos_options: LeptosOptions,
 }
 

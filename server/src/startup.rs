@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use app::{cache::Cache, clock::Clock, state::AppState};
+use app::{cache::Cache, clock::Clock, service::auth::TokenKeys, state::AppState};
 use leptos::config::{Env, LeptosOptions};
 use sqlx::{Connection, PgConnection, PgPool, postgres::PgPoolOptions};
 
@@ -64,6 +64,7 @@ pub fn build_state(config: &Config, db: PgPool, clock: Clock) -> AppState {
         cache,
         clock,
         timezone: config.timezone,
+        tokens: TokenKeys::new(config.jwt_secret.as_bytes()),
         leptos_options: leptos_options(config),
     }
 }

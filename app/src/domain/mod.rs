@@ -1,12 +1,14 @@
 //! Pure rules shared by the browser and the server. Nothing here touches I/O,
 //! so every rule runs the same on both sides and is unit-tested in place.
 
+pub mod account;
 mod achievement;
 pub mod dday;
 pub mod listing;
 mod money;
 mod status;
 
+pub use account::{NewAccount, Role};
 pub use achievement::AchievementRate;
 pub use dday::DDay;
 pub use listing::{ListQuery, ProjectSort};

@@ -1,5 +1,7 @@
 //! Server-side capabilities, one module each. Server functions and REST
 //! handlers both call these, so the UI and the API cannot disagree.
 
+pub mod accounts;
+pub mod auth;
 pub mod markdown;
 pub mod posts;

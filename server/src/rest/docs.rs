@@ -5,7 +5,12 @@
 use axum::{Json, response::Html};
 use utoipa::OpenApi;
 
-use super::{error, posts};
+use utoipa::{
+    Modify,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+
+use super::{accounts, error, posts};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -14,11 +19,44 @@ use super::{error, posts};
         version = "1",
         description = "Moa 모아 crowdfunding: browse funding projects. Amounts are integer KRW."
     ),
-    paths(posts::list, posts::get),
-    components(schemas(posts::PostItem, posts::PostList, posts::PostDetail, error::ErrorBody, error::ErrorDetail)),
-    tags((name = "posts", description = "Funding projects"))
+    paths(posts::list, posts::get, accounts::sign_up, accounts::issue_token, accounts::me),
+    components(schemas(
+        posts::PostItem,
+        posts::PostList,
+        posts::PostDetail,
+        accounts::SignUpRequest,
+        accounts::AccountResponse,
+        accounts::TokenRequest,
+        accounts::TokenResponse,
+        accounts::MeResponse,
+        error::ErrorBody,
+        error::ErrorDetail
+    )),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "posts", description = "Funding projects"),
+        (name = "accounts", description = "Accounts and sessions")
+    )
 )]
 pub struct ApiDoc;
+
+/// `Authorization: Bearer <token>` from `POST /api/v1/auth/token`.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
 
 pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())

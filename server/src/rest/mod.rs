@@ -3,12 +3,17 @@
 //! and shape the JSON. All errors look like
 //! `{"error": {"code": "POST_NOT_FOUND", "message": "…", "details": {…}}}`.
 
+pub mod accounts;
+pub mod auth;
 pub mod docs;
 pub mod error;
 pub mod posts;
 
 use app::state::AppState;
-use axum::{Router, routing::get};
+use axum::{
+    Router,
+    routing::{get, post},
+};
 
 pub use error::ApiError;
 
@@ -16,6 +21,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/posts", get(posts::list))
         .route("/api/v1/posts/{id}", get(posts::get))
+        .route("/api/v1/accounts", post(accounts::sign_up))
+        .route("/api/v1/auth/token", post(accounts::issue_token))
+        .route("/api/v1/me", get(accounts::me))
         .route("/api/v1/openapi.json", get(docs::openapi_json))
         .route(
             "/api/v1/{*rest}",

@@ -1,0 +1,203 @@
+//! Who can hold an account, checked the same way in the browser (instant
+//! feedback) and on the server (the truth). The database repeats the
+//! username and email checks as constraints.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::listing::FieldErrors;
+
+pub const PASSWORD_MIN_CHARS: usize = 10;
+/// Longer passwords only cost hashing time; 128 is beyond any passphrase.
+pub const PASSWORD_MAX_CHARS: usize = 128;
+
+/// Backers back projects; publishers publish them. Never both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Backer,
+    Publisher,
+}
+
+impl Role {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Role::Backer => "backer",
+            Role::Publisher => "publisher",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "backer" => Some(Role::Backer),
+            "publisher" => Some(Role::Publisher),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A sign-up request that passed every rule.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewAccount {
+    pub username: String,
+    pub email: String,
+    pub password: String,
+    pub role: Role,
+}
+
+impl fmt::Debug for NewAccount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewAccount")
+            .field("username", &self.username)
+            .field("email", &self.email)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+impl NewAccount {
+    /// Every broken rule is reported at once, by field.
+    pub fn parse(
+        username: &str,
+        email: &str,
+        password: &str,
+        role: &str,
+    ) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let username = username.trim();
+        if let Err(message) = check_username(username) {
+            errors.insert("username".into(), message.into());
+        }
+        let email = email.trim();
+        if let Err(message) = check_email(email) {
+            errors.insert("email".into(), message.into());
+        }
+        if let Err(message) = check_password(password) {
+            errors.insert("password".into(), message);
+        }
+        let role = Role::parse(role);
+        if role.is_none() {
+            errors.insert("role".into(), "Choose backer or publisher.".into());
+        }
+        match role {
+            Some(role) if errors.is_empty() => Ok(NewAccount {
+                username: username.to_owned(),
+                email: email.to_owned(),
+                password: password.to_owned(),
+                role,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+pub fn check_username(username: &str) -> Result<(), &'static str> {
+    let length = username.chars().count();
+    if !(3..=30).contains(&length) {
+        return Err("Use 3 to 30 characters.");
+    }
+    if !username
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return Err("Use only letters, digits and underscores.");
+    }
+    Ok(())
+}
+
+pub fn check_email(email: &str) -> Result<(), &'static str> {
+    let Some((local, domain)) = email.split_once('@') else {
+        return Err("Enter an email address like name@example.com.");
+    };
+    let plausible = !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && !email.chars().any(char::is_whitespace)
+        && email.len() <= 254;
+    if plausible {
+        Ok(())
+    } else {
+        Err("Enter an email address like name@example.com.")
+    }
+}
+
+pub fn check_password(password: &str) -> Result<(), String> {
+    let length = password.chars().count();
+    if length < PASSWORD_MIN_CHARS {
+        return Err(format!("Use at least {PASSWORD_MIN_CHARS} characters."));
+    }
+    if length > PASSWORD_MAX_CHARS {
+        return Err(format!("Use at most {PASSWORD_MAX_CHARS} characters."));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_a_valid_sign_up() {
+        let account = NewAccount::parse(" kim_01 ", "kim@example.com", "correct horse", "backer");
+        let account = account.unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(account.username, "kim_01");
+        assert_eq!(account.role, Role::Backer);
+    }
+
+    #[test]
+    fn reports_every_bad_field() {
+        let errors = NewAccount::parse("a!", "not-an-email", "short", "admin")
+            .err()
+            .unwrap_or_default();
+        assert_eq!(
+            errors.keys().collect::<Vec<_>>(),
+            ["email", "password", "role", "username"]
+        );
+    }
+
+    #[test]
+    fn username_bounds() {
+        assert!(check_username("abc").is_ok());
+        assert!(check_username(&"a".repeat(30)).is_ok());
+        assert!(check_username("ab").is_err());
+        assert!(check_username(&"a".repeat(31)).is_err());
+        assert!(check_username("한글이름").is_err());
+        assert!(check_username("with space").is_err());
+    }
+
+    #[test]
+    fn password_bounds_count_characters_not_bytes() {
+        assert!(check_password("123456789").is_err());
+        assert!(check_password("1234567890").is_ok());
+        assert!(check_password("비밀번호비밀번호비밀번").is_ok());
+        assert!(check_password(&"x".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn emails() {
+        for good in ["a@b.co", "kim.lee+moa@example.co.kr"] {
+            assert!(check_email(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "", "a", "a@b", "@b.co", "a@.co", "a@b.co.", "a b@c.de", "a@b@c.de",
+        ] {
+            assert!(check_email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn debug_never_shows_the_password() {
+        let account = NewAccount::parse("kim_01", "kim@example.com", "correct horse", "backer");
+        let shown = format!("{account:?}");
+        assert!(!shown.contains("correct horse"));
+    }
+}

@@ -1,0 +1,29 @@
+//! Who is asking, decided once per request by an extractor rather than by
+//! checks scattered through handlers.
+
+use app::{error::AppError, service::auth::Session, state::AppState};
+use axum::{extract::FromRequestParts, http::request::Parts};
+
+use super::ApiError;
+
+/// Any signed-in account (`Authorization: Bearer <token>`).
+pub struct AuthUser(pub Session);
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|token| !token.is_empty())
+            .ok_or_else(AppError::unauthenticated)?;
+        Ok(AuthUser(state.tokens.verify(token, state.clock.now())?))
+    }
+}

@@ -1,0 +1,233 @@
+//! Accounts and tokens through the REST API.
+
+mod common;
+
+use app::{
+    domain::Role,
+    service::auth::{Session, TokenKeys},
+};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use chrono::Duration;
+use common::TestApp;
+use serde_json::{Value, json};
+
+const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
+
+async fn post(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
+    let response = app
+        .client
+        .post(format!("{}{path}", app.base_url))
+        .json(&body)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn me(app: &TestApp, token: &str) -> (u16, Value) {
+    let response = app
+        .client
+        .get(format!("{}/api/v1/me", app.base_url))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET /me: {e}"));
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn sign_up(app: &TestApp, username: &str, role: &str) -> (u16, Value) {
+    let body = json!({
+        "username": username,
+        "email": format!("{username}@example.com"),
+        "password": "correct horse battery",
+        "role": role,
+    });
+    post(app, "/api/v1/accounts", body).await
+}
+
+async fn token_for(app: &TestApp, username: &str) -> String {
+    let (status, body) = post(
+        app,
+        "/api/v1/auth/token",
+        json!({ "username": username, "password": "correct horse battery" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["access_token"].as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn sign_up_log_in_and_see_yourself() {
+    let app = TestApp::spawn().await;
+    let (status, account) = sign_up(&app, "Kim_01", "backer").await;
+    assert_eq!(status, 201, "{account}");
+    assert_eq!(account["username"], "Kim_01");
+    assert_eq!(account["role"], "backer");
+    assert!(account.get("password").is_none() && account.get("password_hash").is_none());
+
+    let (status, token) = post(
+        &app,
+        "/api/v1/auth/token",
+        json!({ "username": "kim_01", "password": "correct horse battery" }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(token["token_type"], "Bearer");
+    assert_eq!(token["expires_in"], 86_400);
+
+    let (status, me) = me(&app, token["access_token"].as_str().unwrap_or_default()).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        me,
+        json!({ "id": account["id"], "username": "Kim_01", "email": "Kim_01@example.com", "role": "backer", "pocket": null })
+    );
+
+    let stored: String = sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = $1")
+        .bind(account["id"].as_i64().unwrap_or_default())
+        .fetch_one(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{stored}"
+    );
+}
+
+#[tokio::test]
+async fn usernames_and_emails_are_unique_regardless_of_case() {
+    let app = TestApp::spawn().await;
+    assert_eq!(sign_up(&app, "lee", "publisher").await.0, 201);
+
+    let (status, body) = sign_up(&app, "LEE", "backer").await;
+    assert_eq!(status, 409);
+    assert_eq!(body["error"]["code"], "USERNAME_TAKEN");
+    assert!(body["error"]["details"]["username"].is_string());
+
+    let body = json!({ "username": "other", "email": "LEE@EXAMPLE.COM", "password": "correct horse battery", "role": "backer" });
+    let (status, body) = post(&app, "/api/v1/accounts", body).await;
+    assert_eq!(status, 409);
+    assert_eq!(body["error"]["code"], "EMAIL_TAKEN");
+    assert!(body["error"]["details"]["email"].is_string());
+}
+
+#[tokio::test]
+async fn invalid_sign_ups_name_each_field_and_create_nothing() {
+    let app = TestApp::spawn().await;
+    let (status, body) = post(
+        &app,
+        "/api/v1/accounts",
+        json!({ "username": "x", "email": "nope", "password": "short", "role": "admin" }),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(body["error"]["code"], "VALIDATION_FAILED");
+    for field in ["username", "email", "password", "role"] {
+        assert!(
+            body["error"]["details"][field].is_string(),
+            "{field}: {body}"
+        );
+    }
+    let (status, body) = post(&app, "/api/v1/accounts", json!({})).await;
+    assert_eq!(status, 422, "{body}");
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM accounts")
+        .fetch_one(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(count, 0);
+}
+
+#[tokio::test]
+async fn wrong_passwords_and_unknown_users_look_the_same() {
+    let app = TestApp::spawn().await;
+    sign_up(&app, "park", "backer").await;
+    let wrong = post(
+        &app,
+        "/api/v1/auth/token",
+        json!({ "username": "park", "password": "wrong password!" }),
+    )
+    .await;
+    let unknown = post(
+        &app,
+        "/api/v1/auth/token",
+        json!({ "username": "nobody", "password": "wrong password!" }),
+    )
+    .await;
+    assert_eq!(wrong.0, 401);
+    assert_eq!(wrong, unknown);
+    assert_eq!(wrong.1["error"]["code"], "INVALID_CREDENTIALS");
+}
+
+#[tokio::test]
+async fn forged_expired_and_unsigned_tokens_are_refused() {
+    let app = TestApp::spawn().await;
+    let (_, account) = sign_up(&app, "choi", "publisher").await;
+    let id = account["id"].as_i64().unwrap_or_default();
+    let good = token_for(&app, "choi").await;
+    assert_eq!(me(&app, &good).await.0, 200);
+
+    let session = Session {
+        account_id: id,
+        role: Role::Publisher,
+    };
+    let keys = TokenKeys::new(SECRET);
+    let expired = keys
+        .issue(session, common::test_now() - Duration::days(2))
+        .unwrap_or_default();
+    let not_yet_valid = keys
+        .issue(session, common::test_now() + Duration::hours(1))
+        .unwrap_or_default();
+    let wrongly_signed = TokenKeys::new(b"some-other-secret-some-other-secret")
+        .issue(session, common::test_now())
+        .unwrap_or_default();
+
+    // Same payload, claiming to be someone else: the signature no longer fits.
+    let parts: Vec<&str> = good.split('.').collect();
+    let mut claims: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap_or_default())
+            .unwrap_or(Value::Null);
+    claims["sub"] = json!((id + 1).to_string());
+    let tampered_payload = URL_SAFE_NO_PAD.encode(claims.to_string());
+    let tampered = format!("{}.{}.{}", parts[0], tampered_payload, parts[2]);
+    let unsigned = format!(
+        "{}.{}.",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#),
+        parts[1]
+    );
+    let hs512_header = format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"HS512","typ":"JWT"}"#),
+        parts[1],
+        parts[2]
+    );
+
+    for (name, token) in [
+        ("expired", expired.as_str()),
+        ("not yet valid", not_yet_valid.as_str()),
+        ("wrongly signed", wrongly_signed.as_str()),
+        ("tampered", tampered.as_str()),
+        ("alg none", unsigned.as_str()),
+        ("other algorithm", hs512_header.as_str()),
+        ("garbage", "not-a-token"),
+    ] {
+        let (status, body) = me(&app, token).await;
+        assert_eq!(status, 401, "{name} token was accepted");
+        assert_eq!(body["error"]["code"], "UNAUTHENTICATED", "{name}");
+    }
+
+    let response = app
+        .client
+        .get(format!("{}/api/v1/me", app.base_url))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status().as_u16(), 401);
+    assert_eq!(
+        response
+            .headers()
+            .get("www-authenticate")
+            .and_then(|v| v.to_str().ok()),
+        Some("Bearer")
+    );
+}
