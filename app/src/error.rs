@@ -23,6 +23,8 @@ pub enum ErrorCode {
     Unauthenticated,
     /// Signed in, but this account may not do this.
     Forbidden,
+    /// Money cannot move before the account registers a pocket.
+    PocketNotRegistered,
     ValidationFailed,
     /// The request could not be understood (malformed arguments).
     BadRequest,
@@ -39,6 +41,7 @@ impl ErrorCode {
             ErrorCode::UsernameTaken | ErrorCode::EmailTaken => 409,
             ErrorCode::InvalidCredentials | ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden => 403,
+            ErrorCode::PocketNotRegistered => 409,
             ErrorCode::ValidationFailed => 422,
             ErrorCode::BadRequest => 400,
             ErrorCode::ServiceUnavailable => 503,
@@ -55,6 +58,7 @@ impl ErrorCode {
             ErrorCode::InvalidCredentials => "INVALID_CREDENTIALS",
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
             ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::PocketNotRegistered => "POCKET_NOT_REGISTERED",
             ErrorCode::ValidationFailed => "VALIDATION_FAILED",
             ErrorCode::BadRequest => "BAD_REQUEST",
             ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
@@ -192,6 +196,7 @@ mod tests {
             ErrorCode::InvalidCredentials,
             ErrorCode::Unauthenticated,
             ErrorCode::Forbidden,
+            ErrorCode::PocketNotRegistered,
             ErrorCode::ValidationFailed,
             ErrorCode::BadRequest,
             ErrorCode::ServiceUnavailable,

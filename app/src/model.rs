@@ -64,3 +64,24 @@ pub struct Account {
     pub email: String,
     pub role: crate::domain::Role,
 }
+
+/// A registered pocket as its owner sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pocket {
+    pub bank: crate::domain::Bank,
+    pub account_number_masked: String,
+    pub balance: Money,
+}
+
+/// One movement of money in or out of a pocket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub id: i64,
+    /// DEPOSIT, BACKING, REFUND or PAYOUT.
+    pub kind: String,
+    /// Positive into the pocket, negative out of it.
+    pub amount: Money,
+    pub balance_after: Money,
+    pub post_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}

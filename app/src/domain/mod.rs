@@ -6,6 +6,7 @@ mod achievement;
 pub mod dday;
 pub mod listing;
 mod money;
+pub mod pocket;
 mod status;
 
 pub use account::{NewAccount, Role};
@@ -13,4 +14,5 @@ pub use achievement::AchievementRate;
 pub use dday::DDay;
 pub use listing::{ListQuery, ProjectSort};
 pub use money::Money;
+pub use pocket::{Bank, PocketRegistration};
 pub use status::{PostStatus, UnknownStatus};

@@ -4,4 +4,5 @@
 pub mod accounts;
 pub mod auth;
 pub mod markdown;
+pub mod pockets;
 pub mod posts;

@@ -18,7 +18,7 @@ use axum::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{ApiError, auth::AuthUser, error::ErrorBody};
+use super::{ApiError, auth::AuthUser, error::ErrorBody, pockets::PocketResponse};
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
@@ -75,11 +75,10 @@ pub struct MeResponse {
     #[serde(flatten)]
     pub account: AccountResponse,
     /// The registered wallet, or null before one is registered.
-    #[schema(value_type = Option<Object>)]
-    pub pocket: Option<serde_json::Value>,
+    pub pocket: Option<PocketResponse>,
 }
 
-fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+pub(super) fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     payload.map(|Json(value)| value).map_err(|rejection| {
         AppError::validation(
             [("body".to_owned(), rejection.body_text())]
@@ -162,8 +161,9 @@ pub async fn me(
     AuthUser(session): AuthUser,
 ) -> Result<Json<MeResponse>, ApiError> {
     let account = service::accounts::get(&state, session.account_id).await?;
+    let pocket = service::pockets::find(&state, session.account_id).await?;
     Ok(Json(MeResponse {
         account: account.into(),
-        pocket: None,
+        pocket: pocket.map(PocketResponse::from),
     }))
 }

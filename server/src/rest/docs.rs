@@ -10,7 +10,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{accounts, error, posts};
+use super::{accounts, error, pockets, posts};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,7 +19,13 @@ use super::{accounts, error, posts};
         version = "1",
         description = "Moa 모아 crowdfunding: browse funding projects. Amounts are integer KRW."
     ),
-    paths(posts::list, posts::get, accounts::sign_up, accounts::issue_token, accounts::me),
+    paths(posts::list, posts::get, accounts::sign_up,
+        accounts::issue_token,
+        accounts::me,
+        pockets::register,
+        pockets::deposit,
+        pockets::entries
+    ),
     components(schemas(
         posts::PostItem,
         posts::PostList,
@@ -29,13 +35,19 @@ use super::{accounts, error, posts};
         accounts::TokenRequest,
         accounts::TokenResponse,
         accounts::MeResponse,
+        pockets::PocketRequest,
+        pockets::PocketResponse,
+        pockets::DepositRequest,
+        pockets::BalanceResponse,
+        pockets::EntryResponse,
         error::ErrorBody,
         error::ErrorDetail
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "posts", description = "Funding projects"),
-        (name = "accounts", description = "Accounts and sessions")
+        (name = "accounts", description = "Accounts and sessions"),
+        (name = "pockets", description = "Wallets and their ledger")
     )
 )]
 pub struct ApiDoc;

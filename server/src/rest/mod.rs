@@ -7,12 +7,13 @@ pub mod accounts;
 pub mod auth;
 pub mod docs;
 pub mod error;
+pub mod pockets;
 pub mod posts;
 
 use app::state::AppState;
 use axum::{
     Router,
-    routing::{get, post},
+    routing::{get, post, put},
 };
 
 pub use error::ApiError;
@@ -24,6 +25,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/accounts", post(accounts::sign_up))
         .route("/api/v1/auth/token", post(accounts::issue_token))
         .route("/api/v1/me", get(accounts::me))
+        .route("/api/v1/me/pocket", put(pockets::register))
+        .route("/api/v1/me/pocket/deposits", post(pockets::deposit))
+        .route("/api/v1/me/pocket/entries", get(pockets::entries))
         .route("/api/v1/openapi.json", get(docs::openapi_json))
         .route(
             "/api/v1/{*rest}",

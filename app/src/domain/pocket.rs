@@ -1,0 +1,201 @@
+//! Pockets: the wallet an account pays from and is paid into.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Money, listing::FieldErrors};
+
+pub const DEPOSIT_MIN: Money = Money::won(1_000);
+pub const DEPOSIT_MAX: Money = Money::won(10_000_000);
+
+/// Korean banks a pocket can be registered with. The database's check
+/// constraint lists the same codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Bank {
+    Kb,
+    Shinhan,
+    Woori,
+    Hana,
+    Nh,
+    Ibk,
+    Kakao,
+    Toss,
+    Kbank,
+    Sc,
+    Busan,
+    Daegu,
+}
+
+impl Bank {
+    pub const ALL: [Bank; 12] = [
+        Bank::Kb,
+        Bank::Shinhan,
+        Bank::Woori,
+        Bank::Hana,
+        Bank::Nh,
+        Bank::Ibk,
+        Bank::Kakao,
+        Bank::Toss,
+        Bank::Kbank,
+        Bank::Sc,
+        Bank::Busan,
+        Bank::Daegu,
+    ];
+
+    pub const fn code(self) -> &'static str {
+        match self {
+            Bank::Kb => "KB",
+            Bank::Shinhan => "SHINHAN",
+            Bank::Woori => "WOORI",
+            Bank::Hana => "HANA",
+            Bank::Nh => "NH",
+            Bank::Ibk => "IBK",
+            Bank::Kakao => "KAKAO",
+            Bank::Toss => "TOSS",
+            Bank::Kbank => "KBANK",
+            Bank::Sc => "SC",
+            Bank::Busan => "BUSAN",
+            Bank::Daegu => "DAEGU",
+        }
+    }
+
+    /// The name people know it by.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Bank::Kb => "KB국민은행",
+            Bank::Shinhan => "신한은행",
+            Bank::Woori => "우리은행",
+            Bank::Hana => "하나은행",
+            Bank::Nh => "NH농협은행",
+            Bank::Ibk => "IBK기업은행",
+            Bank::Kakao => "카카오뱅크",
+            Bank::Toss => "토스뱅크",
+            Bank::Kbank => "케이뱅크",
+            Bank::Sc => "SC제일은행",
+            Bank::Busan => "부산은행",
+            Bank::Daegu => "iM뱅크(대구)",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Bank::ALL.into_iter().find(|bank| bank.code() == code)
+    }
+}
+
+impl fmt::Display for Bank {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A pocket registration that passed every rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PocketRegistration {
+    pub bank: Bank,
+    /// Digits only.
+    pub account_number: String,
+}
+
+impl PocketRegistration {
+    /// Hyphens and spaces, as people type account numbers, are ignored.
+    pub fn parse(bank: &str, account_number: &str) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let bank = Bank::from_code(bank.trim());
+        if bank.is_none() {
+            errors.insert("bank".into(), "Choose a bank from the list.".into());
+        }
+        let digits: String = account_number
+            .chars()
+            .filter(|c| !matches!(c, '-' | ' '))
+            .collect();
+        if !(10..=14).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
+            errors.insert("account_number".into(), "Enter 10 to 14 digits.".into());
+        }
+        match bank {
+            Some(bank) if errors.is_empty() => Ok(PocketRegistration {
+                bank,
+                account_number: digits,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Every digit but the last four hidden: `1234567890` → `******7890`.
+pub fn mask_account_number(account_number: &str) -> String {
+    let count = account_number.chars().count();
+    account_number
+        .chars()
+        .enumerate()
+        .map(|(index, c)| if index + 4 < count { '*' } else { c })
+        .collect()
+}
+
+/// A top-up amount within the simulated deposit's bounds.
+pub fn check_deposit(amount: i64) -> Result<Money, FieldErrors> {
+    let amount = Money::won(amount);
+    if (DEPOSIT_MIN..=DEPOSIT_MAX).contains(&amount) {
+        Ok(amount)
+    } else {
+        Err([(
+            "amount".to_owned(),
+            format!("Top up between {DEPOSIT_MIN} and {DEPOSIT_MAX}."),
+        )]
+        .into_iter()
+        .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn banks_round_trip_through_their_codes() {
+        for bank in Bank::ALL {
+            assert_eq!(Bank::from_code(bank.code()), Some(bank));
+        }
+        assert_eq!(Bank::from_code("kb"), None);
+    }
+
+    #[test]
+    fn registration_accepts_typed_account_numbers() {
+        let registration =
+            PocketRegistration::parse("KB", "123-456-78 9012").unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(registration.account_number, "123456789012");
+        assert_eq!(registration.bank, Bank::Kb);
+    }
+
+    #[test]
+    fn registration_refuses_bad_banks_and_numbers() {
+        let errors = PocketRegistration::parse("MOON", "12345")
+            .err()
+            .unwrap_or_default();
+        assert_eq!(
+            errors.keys().collect::<Vec<_>>(),
+            ["account_number", "bank"]
+        );
+        assert!(PocketRegistration::parse("KB", "123456789").is_err());
+        assert!(PocketRegistration::parse("KB", "123456789012345").is_err());
+        assert!(PocketRegistration::parse("KB", "12345678901a").is_err());
+        assert!(PocketRegistration::parse("KB", "1234567890").is_ok());
+        assert!(PocketRegistration::parse("KB", "12345678901234").is_ok());
+    }
+
+    #[test]
+    fn masks_all_but_the_last_four_digits() {
+        assert_eq!(mask_account_number("1234567890"), "******7890");
+        assert_eq!(mask_account_number("12345678901234"), "**********1234");
+    }
+
+    #[test]
+    fn deposits_are_bounded() {
+        assert!(check_deposit(999).is_err());
+        assert_eq!(check_deposit(1_000), Ok(Money::won(1_000)));
+        assert_eq!(check_deposit(10_000_000), Ok(Money::won(10_000_000)));
+        assert!(check_deposit(10_000_001).is_err());
+        assert!(check_deposit(-5_000).is_err());
+    }
+}

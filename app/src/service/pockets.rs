@@ -1,0 +1,122 @@
+//! Pockets and their ledger. Every change of a balance happens in the same
+//! transaction as the ledger row that explains it.
+
+use chrono::{DateTime, Utc};
+
+use crate::{
+    domain::{Bank, Money, PocketRegistration, pocket::mask_account_number},
+    error::{AppError, ErrorCode},
+    model::{LedgerEntry, Pocket},
+    state::AppState,
+};
+
+#[derive(sqlx::FromRow)]
+struct PocketRow {
+    bank: String,
+    account_number: String,
+    balance: i64,
+}
+
+impl PocketRow {
+    fn into_pocket(self) -> Result<Pocket, AppError> {
+        let bank = Bank::from_code(&self.bank).ok_or_else(|| {
+            tracing::error!(bank = self.bank, "unknown bank in database");
+            AppError::internal()
+        })?;
+        Ok(Pocket {
+            bank,
+            account_number_masked: mask_account_number(&self.account_number),
+            balance: Money::won(self.balance),
+        })
+    }
+}
+
+fn not_registered() -> AppError {
+    AppError::new(ErrorCode::PocketNotRegistered, "Register a pocket first.")
+}
+
+pub async fn find(state: &AppState, account_id: i64) -> Result<Option<Pocket>, AppError> {
+    let row: Option<PocketRow> =
+        sqlx::query_as("SELECT bank, account_number, balance FROM pockets WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_optional(&state.db)
+            .await?;
+    row.map(PocketRow::into_pocket).transpose()
+}
+
+/// Registers the pocket, or changes its bank account; the balance stays.
+pub async fn register(
+    state: &AppState,
+    account_id: i64,
+    registration: PocketRegistration,
+) -> Result<Pocket, AppError> {
+    let row: PocketRow = sqlx::query_as(
+        "INSERT INTO pockets (account_id, bank, account_number) VALUES ($1, $2, $3) \
+         ON CONFLICT (account_id) DO UPDATE \
+            SET bank = EXCLUDED.bank, account_number = EXCLUDED.account_number, updated_at = now() \
+         RETURNING bank, account_number, balance",
+    )
+    .bind(account_id)
+    .bind(registration.bank.code())
+    .bind(&registration.account_number)
+    .fetch_one(&state.db)
+    .await?;
+    row.into_pocket()
+}
+
+/// A simulated top-up. The row lock taken by the UPDATE orders concurrent
+/// deposits, so each ledger row records the balance it produced.
+pub async fn deposit(state: &AppState, account_id: i64, amount: Money) -> Result<Money, AppError> {
+    let mut tx = state.db.begin().await?;
+    let balance: Option<i64> = sqlx::query_scalar(
+        "UPDATE pockets SET balance = balance + $2, updated_at = now() WHERE account_id = $1 RETURNING balance",
+    )
+    .bind(account_id)
+    .bind(amount.as_won())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let balance = balance.ok_or_else(not_registered)?;
+    sqlx::query("INSERT INTO ledger_entries (account_id, kind, amount, balance_after) VALUES ($1, 'DEPOSIT', $2, $3)")
+        .bind(account_id)
+        .bind(amount.as_won())
+        .bind(balance)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Money::won(balance))
+}
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    id: i64,
+    kind: String,
+    amount: i64,
+    balance_after: i64,
+    post_id: Option<i64>,
+    created_at: DateTime<Utc>,
+}
+
+/// Every movement, newest first.
+pub async fn entries(state: &AppState, account_id: i64) -> Result<Vec<LedgerEntry>, AppError> {
+    if find(state, account_id).await?.is_none() {
+        return Err(not_registered());
+    }
+    let rows: Vec<EntryRow> = sqlx::query_as(
+        "SELECT id, kind, amount, balance_after, post_id, created_at FROM ledger_entries \
+          WHERE account_id = $1 ORDER BY id DESC",
+    )
+    .bind(account_id)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| LedgerEntry {
+            id: row.id,
+            kind: row.kind,
+            amount: Money::won(row.amount),
+            balance_after: Money::won(row.balance_after),
+            post_id: row.post_id,
+            created_at: row.created_at,
+        })
+        .collect())
+}

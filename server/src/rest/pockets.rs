@@ -1,0 +1,165 @@
+//! `PUT /api/v1/me/pocket`, `POST /api/v1/me/pocket/deposits`,
+//! `GET /api/v1/me/pocket/entries`.
+
+use app::{
+    domain::{PocketRegistration, pocket::check_deposit},
+    error::AppError,
+    model::{LedgerEntry, Pocket},
+    service,
+    state::AppState,
+};
+use axum::{
+    Json,
+    extract::{State, rejection::JsonRejection},
+    http::StatusCode,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{ApiError, accounts::body, auth::AuthUser, error::ErrorBody};
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct PocketRequest {
+    /// A bank code: KB, SHINHAN, WOORI, HANA, NH, IBK, KAKAO, TOSS, KBANK, SC, BUSAN, DAEGU.
+    #[schema(example = "KB")]
+    bank: String,
+    /// 10–14 digits; hyphens and spaces are ignored.
+    #[schema(example = "110-123-456789")]
+    account_number: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PocketResponse {
+    #[schema(example = "KB")]
+    pub bank: String,
+    #[schema(example = "*****456789")]
+    pub account_number_masked: String,
+    /// KRW.
+    pub balance: i64,
+}
+
+impl From<Pocket> for PocketResponse {
+    fn from(pocket: Pocket) -> Self {
+        PocketResponse {
+            bank: pocket.bank.code().to_owned(),
+            account_number_masked: pocket.account_number_masked,
+            balance: pocket.balance.as_won(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DepositRequest {
+    /// KRW, 1,000–10,000,000.
+    amount: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BalanceResponse {
+    pub balance: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct EntryResponse {
+    pub id: i64,
+    /// DEPOSIT, BACKING, REFUND or PAYOUT.
+    pub kind: String,
+    /// KRW; positive into the pocket, negative out of it.
+    pub amount: i64,
+    pub balance_after: i64,
+    pub post_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<LedgerEntry> for EntryResponse {
+    fn from(entry: LedgerEntry) -> Self {
+        EntryResponse {
+            id: entry.id,
+            kind: entry.kind,
+            amount: entry.amount.as_won(),
+            balance_after: entry.balance_after.as_won(),
+            post_id: entry.post_id,
+            created_at: entry.created_at,
+        }
+    }
+}
+
+/// Register the pocket (or change its bank account; the balance stays).
+#[utoipa::path(
+    put,
+    path = "/api/v1/me/pocket",
+    tag = "pockets",
+    security(("bearer" = [])),
+    request_body = PocketRequest,
+    responses(
+        (status = 200, description = "The pocket", body = PocketResponse),
+        (status = 401, description = "`UNAUTHENTICATED`", body = ErrorBody),
+        (status = 422, description = "`VALIDATION_FAILED` (bank, account_number)", body = ErrorBody),
+    )
+)]
+pub async fn register(
+    State(state): State<AppState>,
+    AuthUser(session): AuthUser,
+    payload: Result<Json<PocketRequest>, JsonRejection>,
+) -> Result<Json<PocketResponse>, ApiError> {
+    let request = body(payload)?;
+    let registration = PocketRegistration::parse(&request.bank, &request.account_number)
+        .map_err(AppError::validation)?;
+    Ok(Json(
+        service::pockets::register(&state, session.account_id, registration)
+            .await?
+            .into(),
+    ))
+}
+
+/// Top up the pocket (a simulated deposit).
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/pocket/deposits",
+    tag = "pockets",
+    security(("bearer" = [])),
+    request_body = DepositRequest,
+    responses(
+        (status = 201, description = "The new balance", body = BalanceResponse),
+        (status = 401, description = "`UNAUTHENTICATED`", body = ErrorBody),
+        (status = 409, description = "`POCKET_NOT_REGISTERED`", body = ErrorBody),
+        (status = 422, description = "`VALIDATION_FAILED` (amount)", body = ErrorBody),
+    )
+)]
+pub async fn deposit(
+    State(state): State<AppState>,
+    AuthUser(session): AuthUser,
+    payload: Result<Json<DepositRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<BalanceResponse>), ApiError> {
+    let request = body(payload)?;
+    let amount = check_deposit(request.amount).map_err(AppError::validation)?;
+    let balance = service::pockets::deposit(&state, session.account_id, amount).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(BalanceResponse {
+            balance: balance.as_won(),
+        }),
+    ))
+}
+
+/// Every movement of the pocket's money, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/pocket/entries",
+    tag = "pockets",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Ledger rows", body = [EntryResponse]),
+        (status = 401, description = "`UNAUTHENTICATED`", body = ErrorBody),
+        (status = 409, description = "`POCKET_NOT_REGISTERED`", body = ErrorBody),
+    )
+)]
+pub async fn entries(
+    State(state): State<AppState>,
+    AuthUser(session): AuthUser,
+) -> Result<Json<Vec<EntryResponse>>, ApiError> {
+    let entries = service::pockets::entries(&state, session.account_id).await?;
+    Ok(Json(entries.into_iter().map(EntryResponse::from).collect()))
+}

@@ -1,0 +1,317 @@
+//! Pockets: registration, deposits, the ledger, and concurrency.
+
+mod common;
+
+use common::TestApp;
+use serde_json::{Value, json};
+
+struct Client<'a> {
+    app: &'a TestApp,
+    token: String,
+}
+
+impl Client<'_> {
+    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut request = self
+            .app
+            .client
+            .request(method, format!("{}{path}", self.app.base_url))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+}
+
+async fn signed_up<'a>(app: &'a TestApp, username: &str, role: &str) -> Client<'a> {
+    let account = json!({ "username": username, "email": format!("{username}@example.com"), "password": "correct horse battery", "role": role });
+    let response = app
+        .client
+        .post(format!("{}/api/v1/accounts", app.base_url))
+        .json(&account)
+        .send()
+        .await;
+    assert_eq!(
+        response.map(|r| r.status().as_u16()).unwrap_or_default(),
+        201
+    );
+    let credentials = json!({ "username": username, "password": "correct horse battery" });
+    let token: Value = app
+        .client
+        .post(format!("{}/api/v1/auth/token", app.base_url))
+        .json(&credentials)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or(Value::Null);
+    Client {
+        app,
+        token: token["access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    }
+}
+
+async fn ledger_matches_balances(app: &TestApp) {
+    let mismatched: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pockets p \
+          WHERE p.balance <> (SELECT coalesce(sum(amount), 0) FROM ledger_entries e WHERE e.account_id = p.account_id)",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        mismatched, 0,
+        "a balance differs from the sum of its ledger"
+    );
+}
+
+#[tokio::test]
+async fn register_top_up_and_read_the_history() {
+    let app = TestApp::spawn().await;
+    let kim = signed_up(&app, "kim", "backer").await;
+    use reqwest::Method;
+
+    let (status, body) = kim
+        .send(
+            Method::POST,
+            "/api/v1/me/pocket/deposits",
+            Some(json!({ "amount": 5000 })),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (409, json!("POCKET_NOT_REGISTERED"))
+    );
+
+    let (status, pocket) = kim
+        .send(
+            Method::PUT,
+            "/api/v1/me/pocket",
+            Some(json!({ "bank": "KB", "account_number": "110-123-456789" })),
+        )
+        .await;
+    assert_eq!(status, 200, "{pocket}");
+    assert_eq!(
+        pocket,
+        json!({ "bank": "KB", "account_number_masked": "********6789", "balance": 0 })
+    );
+
+    for amount in [10_000, 1_000, 10_000_000] {
+        let (status, _) = kim
+            .send(
+                Method::POST,
+                "/api/v1/me/pocket/deposits",
+                Some(json!({ "amount": amount })),
+            )
+            .await;
+        assert_eq!(status, 201);
+    }
+    let (_, me) = kim.send(Method::GET, "/api/v1/me", None).await;
+    assert_eq!(me["pocket"]["balance"], 10_011_000);
+
+    let (status, entries) = kim
+        .send(Method::GET, "/api/v1/me/pocket/entries", None)
+        .await;
+    assert_eq!(status, 200);
+    let amounts: Vec<i64> = entries
+        .as_array()
+        .map(|e| e.iter().filter_map(|x| x["amount"].as_i64()).collect())
+        .unwrap_or_default();
+    assert_eq!(amounts, [10_000_000, 1_000, 10_000], "newest first");
+    assert_eq!(entries[0]["balance_after"], 10_011_000);
+    assert_eq!(entries[0]["kind"], "DEPOSIT");
+
+    // Changing the bank account keeps the money.
+    let (_, pocket) = kim
+        .send(
+            Method::PUT,
+            "/api/v1/me/pocket",
+            Some(json!({ "bank": "TOSS", "account_number": "98765432109" })),
+        )
+        .await;
+    assert_eq!(pocket["balance"], 10_011_000);
+    assert_eq!(pocket["bank"], "TOSS");
+    ledger_matches_balances(&app).await;
+}
+
+#[tokio::test]
+async fn bad_pockets_and_amounts_are_refused_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let lee = signed_up(&app, "lee", "publisher").await;
+    use reqwest::Method;
+    let (status, body) = lee
+        .send(
+            Method::PUT,
+            "/api/v1/me/pocket",
+            Some(json!({ "bank": "MOON", "account_number": "12" })),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(
+        body["error"]["details"]["bank"].is_string()
+            && body["error"]["details"]["account_number"].is_string()
+    );
+
+    lee.send(
+        Method::PUT,
+        "/api/v1/me/pocket",
+        Some(json!({ "bank": "NH", "account_number": "1234567890" })),
+    )
+    .await;
+    for amount in [
+        json!(999),
+        json!(10_000_001),
+        json!(-1000),
+        json!(1500.5),
+        json!("5000"),
+    ] {
+        let (status, body) = lee
+            .send(
+                Method::POST,
+                "/api/v1/me/pocket/deposits",
+                Some(json!({ "amount": amount })),
+            )
+            .await;
+        assert_eq!(status, 422, "{amount}: {body}");
+        assert_eq!(body["error"]["code"], "VALIDATION_FAILED");
+    }
+    let (_, me) = lee.send(Method::GET, "/api/v1/me", None).await;
+    assert_eq!(me["pocket"]["balance"], 0);
+    let (_, entries) = lee
+        .send(Method::GET, "/api/v1/me/pocket/entries", None)
+        .await;
+    assert_eq!(entries, json!([]));
+}
+
+#[tokio::test]
+async fn pockets_need_a_session() {
+    let app = TestApp::spawn().await;
+    let nobody = Client {
+        app: &app,
+        token: "nope".into(),
+    };
+    for (method, path) in [
+        (reqwest::Method::PUT, "/api/v1/me/pocket"),
+        (reqwest::Method::POST, "/api/v1/me/pocket/deposits"),
+        (reqwest::Method::GET, "/api/v1/me/pocket/entries"),
+    ] {
+        let (status, body) = nobody.send(method, path, Some(json!({}))).await;
+        assert_eq!(status, 401, "{path}");
+        assert_eq!(body["error"]["code"], "UNAUTHENTICATED");
+    }
+}
+
+#[tokio::test]
+async fn concurrent_deposits_all_land() {
+    let app = TestApp::spawn().await;
+    let park = signed_up(&app, "park", "backer").await;
+    park.send(
+        reqwest::Method::PUT,
+        "/api/v1/me/pocket",
+        Some(json!({ "bank": "WOORI", "account_number": "1002123456789" })),
+    )
+    .await;
+
+    let deposits = (1..=40).map(|n| {
+        let park = &park;
+        async move {
+            park.send(
+                reqwest::Method::POST,
+                "/api/v1/me/pocket/deposits",
+                Some(json!({ "amount": 1000 * n })),
+            )
+            .await
+            .0
+        }
+    });
+    let statuses = futures_join_all(deposits).await;
+    assert!(statuses.iter().all(|status| *status == 201), "{statuses:?}");
+
+    let expected: i64 = (1..=40).map(|n| 1000 * n).sum();
+    let (_, me) = park.send(reqwest::Method::GET, "/api/v1/me", None).await;
+    assert_eq!(me["pocket"]["balance"], expected);
+    let (_, entries) = park
+        .send(reqwest::Method::GET, "/api/v1/me/pocket/entries", None)
+        .await;
+    assert_eq!(entries.as_array().map(Vec::len), Some(40));
+    // Each row recorded the balance it produced: no two rows saw the same one.
+    let mut after: Vec<i64> = entries
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .filter_map(|x| x["balance_after"].as_i64())
+                .collect()
+        })
+        .unwrap_or_default();
+    after.sort_unstable();
+    after.dedup();
+    assert_eq!(after.len(), 40);
+    assert_eq!(after.last().copied(), Some(expected));
+    ledger_matches_balances(&app).await;
+}
+
+#[tokio::test]
+async fn the_ledger_is_append_only_and_balances_cannot_go_negative() {
+    let app = TestApp::spawn().await;
+    let choi = signed_up(&app, "choi", "backer").await;
+    choi.send(
+        reqwest::Method::PUT,
+        "/api/v1/me/pocket",
+        Some(json!({ "bank": "KB", "account_number": "1234567890" })),
+    )
+    .await;
+    choi.send(
+        reqwest::Method::POST,
+        "/api/v1/me/pocket/deposits",
+        Some(json!({ "amount": 5000 })),
+    )
+    .await;
+
+    for sql in [
+        "UPDATE ledger_entries SET amount = 1",
+        "DELETE FROM ledger_entries",
+        "UPDATE pockets SET balance = -1",
+    ] {
+        assert!(
+            sqlx::query(sql).execute(&app.db).await.is_err(),
+            "{sql} was allowed"
+        );
+    }
+    ledger_matches_balances(&app).await;
+}
+
+/// Runs futures concurrently on this task (no extra dependency).
+async fn futures_join_all<F: std::future::Future<Output = u16>>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<u16> {
+    let handles: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut results = vec![0; handles.len()];
+    let mut pending: Vec<(usize, std::pin::Pin<Box<F>>)> =
+        handles.into_iter().enumerate().collect();
+    std::future::poll_fn(|cx| {
+        pending.retain_mut(|(index, future)| match future.as_mut().poll(cx) {
+            std::task::Poll::Ready(status) => {
+                results[*index] = status;
+                false
+            }
+            std::task::Poll::Pending => true,
+        });
+        if pending.is_empty() {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    results
+}
