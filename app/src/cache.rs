@@ -95,6 +95,79 @@ impl Cache {
         }
     }
 
+    /// Adds one to a counter that lives for `window` from its first
+    /// increment. Returns the count and the seconds the window has left,
+    /// or `None` when Redis cannot answer.
+    pub async fn incr_in_window(&self, key: &str, window: Duration) -> Option<(u64, u64)> {
+        let mut connection = self.connection().await?;
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .incr(key, 1u64)
+            .cmd("EXPIRE")
+            .arg(key)
+            .arg(window.as_secs().max(1))
+            .arg("NX")
+            .ignore()
+            .ttl(key);
+        self.run_counter(pipe, &mut connection).await
+    }
+
+    /// A window counter's count and remaining seconds ((0, 0) when absent).
+    pub async fn read_window(&self, key: &str) -> Option<(u64, u64)> {
+        let mut connection = self.connection().await?;
+        let mut pipe = redis::pipe();
+        pipe.get(key).ttl(key);
+        let answer = tokio::time::timeout(
+            OPERATION_TIMEOUT,
+            pipe.query_async::<(Option<u64>, i64)>(&mut connection),
+        )
+        .await;
+        match answer {
+            Ok(Ok((count, ttl))) => Some((count.unwrap_or(0), u64::try_from(ttl).unwrap_or(0))),
+            Ok(Err(error)) => {
+                self.mark_failed(&error.to_string()).await;
+                None
+            }
+            Err(_) => {
+                self.mark_failed("read timed out").await;
+                None
+            }
+        }
+    }
+
+    pub async fn delete(&self, key: &str) {
+        let Some(mut connection) = self.connection().await else {
+            return;
+        };
+        let deleted = tokio::time::timeout(OPERATION_TIMEOUT, connection.del::<_, ()>(key)).await;
+        if !matches!(deleted, Ok(Ok(()))) {
+            self.mark_failed("delete failed").await;
+        }
+    }
+
+    async fn run_counter(
+        &self,
+        pipe: redis::Pipeline,
+        connection: &mut MultiplexedConnection,
+    ) -> Option<(u64, u64)> {
+        let answer = tokio::time::timeout(
+            OPERATION_TIMEOUT,
+            pipe.query_async::<(u64, i64)>(connection),
+        )
+        .await;
+        match answer {
+            Ok(Ok((count, ttl))) => Some((count, u64::try_from(ttl).unwrap_or(0))),
+            Ok(Err(error)) => {
+                self.mark_failed(&error.to_string()).await;
+                None
+            }
+            Err(_) => {
+                self.mark_failed("counter timed out").await;
+                None
+            }
+        }
+    }
+
     /// A live round trip, for readiness checks. Ignores the back-off so an
     /// operator sees Redis recover at once.
     pub async fn health(&self) -> CacheHealth {

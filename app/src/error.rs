@@ -25,6 +25,8 @@ pub enum ErrorCode {
     Forbidden,
     /// Money cannot move before the account registers a pocket.
     PocketNotRegistered,
+    /// Too many failed log-ins; see `retry_after`.
+    TooManyAttempts,
     ValidationFailed,
     /// The request could not be understood (malformed arguments).
     BadRequest,
@@ -42,6 +44,7 @@ impl ErrorCode {
             ErrorCode::InvalidCredentials | ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::PocketNotRegistered => 409,
+            ErrorCode::TooManyAttempts => 429,
             ErrorCode::ValidationFailed => 422,
             ErrorCode::BadRequest => 400,
             ErrorCode::ServiceUnavailable => 503,
@@ -59,6 +62,7 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
             ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::PocketNotRegistered => "POCKET_NOT_REGISTERED",
+            ErrorCode::TooManyAttempts => "TOO_MANY_ATTEMPTS",
             ErrorCode::ValidationFailed => "VALIDATION_FAILED",
             ErrorCode::BadRequest => "BAD_REQUEST",
             ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
@@ -81,6 +85,9 @@ pub struct AppError {
     /// Field name → human message, for errors about particular inputs.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub details: BTreeMap<String, String>,
+    /// Seconds until trying again makes sense (HTTP `Retry-After`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 impl AppError {
@@ -89,6 +96,7 @@ impl AppError {
             code,
             message: message.into(),
             details: BTreeMap::new(),
+            retry_after: None,
         }
     }
 
@@ -197,6 +205,7 @@ mod tests {
             ErrorCode::Unauthenticated,
             ErrorCode::Forbidden,
             ErrorCode::PocketNotRegistered,
+            ErrorCode::TooManyAttempts,
             ErrorCode::ValidationFailed,
             ErrorCode::BadRequest,
             ErrorCode::ServiceUnavailable,

@@ -7,7 +7,11 @@ use chrono_tz::Tz;
 use leptos::config::LeptosOptions;
 use sqlx::PgPool;
 
-use crate::{cache::Cache, clock::Clock, service::auth::TokenKeys};
+use crate::{
+    cache::Cache,
+    clock::Clock,
+    service::{auth::TokenKeys, login_throttle::LoginThrottle},
+};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -16,6 +20,7 @@ pub struct AppState {
     pub clock: Clock,
     pub timezone: Tz,
     pub tokens: TokenKeys,
+    pub login_throttle: LoginThrottle,
     pub leptos_options: LeptosOptions,
 }
 

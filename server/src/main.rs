@@ -64,10 +64,13 @@ async fn run(command: Command, config: Config) -> Result<(), StartupError> {
                     source,
                 })?;
             println!("Moa is serving at http://{}", config.addr);
-            axum::serve(listener, server::router(state))
-                .with_graceful_shutdown(shutdown_signal())
-                .await
-                .map_err(StartupError::Serve)
+            axum::serve(
+                listener,
+                server::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(StartupError::Serve)
         }
     }
 }

@@ -3,7 +3,12 @@
 
 use std::time::Duration;
 
-use app::{cache::Cache, clock::Clock, service::auth::TokenKeys, state::AppState};
+use app::{
+    cache::Cache,
+    clock::Clock,
+    service::{auth::TokenKeys, login_throttle::LoginThrottle},
+    state::AppState,
+};
 use leptos::config::{Env, LeptosOptions};
 use sqlx::{Connection, PgConnection, PgPool, postgres::PgPoolOptions};
 
@@ -65,6 +70,7 @@ pub fn build_state(config: &Config, db: PgPool, clock: Clock) -> AppState {
         clock,
         timezone: config.timezone,
         tokens: TokenKeys::new(config.jwt_secret.as_bytes()),
+        login_throttle: LoginThrottle::default(),
         leptos_options: leptos_options(config),
     }
 }

@@ -231,3 +231,63 @@ async fn forged_expired_and_unsigned_tokens_are_refused() {
         Some("Bearer")
     );
 }
+
+async fn login_status(app: &TestApp, username: &str, password: &str) -> (u16, Option<u64>, Value) {
+    let response = app
+        .client
+        .post(format!("{}/api/v1/auth/token", app.base_url))
+        .json(&json!({ "username": username, "password": password }))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    (
+        status,
+        retry_after,
+        response.json().await.unwrap_or(Value::Null),
+    )
+}
+
+async fn assert_login_limit(app: &TestApp) {
+    sign_up(app, "target", "backer").await;
+    sign_up(app, "bystander", "backer").await;
+    for attempt in 1..=5 {
+        let (status, _, _) = login_status(app, "target", "wrong password!").await;
+        assert_eq!(status, 401, "attempt {attempt}");
+    }
+    // Now even the right password waits, whatever the username's case.
+    let (status, retry_after, body) = login_status(app, "TARGET", "correct horse battery").await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(body["error"]["code"], "TOO_MANY_ATTEMPTS");
+    assert!(
+        retry_after.is_some_and(|s| (1..=900).contains(&s)),
+        "{retry_after:?}"
+    );
+    // Other accounts are unaffected.
+    assert_eq!(
+        login_status(app, "bystander", "correct horse battery")
+            .await
+            .0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn repeated_failed_logins_are_limited() {
+    let app = TestApp::spawn().await;
+    assert_login_limit(&app).await;
+}
+
+#[tokio::test]
+async fn the_login_limit_holds_without_redis() {
+    let app = TestApp::spawn_with(common::Options {
+        redis_url: "redis://127.0.0.1:1".into(),
+    })
+    .await;
+    assert_login_limit(&app).await;
+}

@@ -1,5 +1,7 @@
 //! Signing up and logging in.
 
+use std::net::IpAddr;
+
 use crate::{
     domain::{NewAccount, Role},
     error::{AppError, ErrorCode},
@@ -71,8 +73,39 @@ pub async fn sign_up(state: &AppState, new: NewAccount) -> Result<Account, AppEr
     }
 }
 
-/// The account whose username (any case) and password match.
+/// The account whose username (any case) and password match, unless this
+/// username or client has failed too often lately.
 pub async fn log_in(
+    state: &AppState,
+    username: &str,
+    password: String,
+    client: Option<IpAddr>,
+) -> Result<Account, AppError> {
+    let now = state.clock.now();
+    state
+        .login_throttle
+        .check(&state.cache, username, client, now)
+        .await?;
+    let result = verify_credentials(state, username, password).await;
+    match &result {
+        Ok(_) => {
+            state
+                .login_throttle
+                .record_success(&state.cache, username)
+                .await
+        }
+        Err(error) if error.code == ErrorCode::InvalidCredentials => {
+            state
+                .login_throttle
+                .record_failure(&state.cache, username, client, now)
+                .await;
+        }
+        Err(_) => {}
+    }
+    result
+}
+
+async fn verify_credentials(
     state: &AppState,
     username: &str,
     password: String,

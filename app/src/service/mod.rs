@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod login_throttle;
 pub mod markdown;
 pub mod pockets;
 pub mod posts;

@@ -18,7 +18,12 @@ use axum::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{ApiError, auth::AuthUser, error::ErrorBody, pockets::PocketResponse};
+use super::{
+    ApiError,
+    auth::{AuthUser, ClientAddress},
+    error::ErrorBody,
+    pockets::PocketResponse,
+};
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
@@ -126,14 +131,17 @@ pub async fn sign_up(
     responses(
         (status = 200, description = "A token for `Authorization: Bearer`", body = TokenResponse),
         (status = 401, description = "`INVALID_CREDENTIALS`", body = ErrorBody),
+        (status = 429, description = "`TOO_MANY_ATTEMPTS`, with `Retry-After`", body = ErrorBody),
     )
 )]
 pub async fn issue_token(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     payload: Result<Json<TokenRequest>, JsonRejection>,
 ) -> Result<Json<TokenResponse>, ApiError> {
     let request = body(payload)?;
-    let account = service::accounts::log_in(&state, &request.username, request.password).await?;
+    let account =
+        service::accounts::log_in(&state, &request.username, request.password, client).await?;
     let session = Session {
         account_id: account.id,
         role: account.role,

@@ -27,3 +27,20 @@ impl FromRequestParts<AppState> for AuthUser {
         Ok(AuthUser(state.tokens.verify(token, state.clock.now())?))
     }
 }
+
+/// The peer address of the connection. Proxies' `X-Forwarded-For` is not
+/// trusted: behind one, every client would share the proxy's limit, which is
+/// safe, while trusting the header would let anyone pick their address.
+pub struct ClientAddress(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip());
+        Ok(ClientAddress(peer))
+    }
+}

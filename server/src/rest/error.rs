@@ -42,6 +42,7 @@ impl IntoResponse for ApiError {
             code,
             message,
             details,
+            retry_after,
         } = self.0;
         let status =
             StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -53,6 +54,12 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (status, Json(body)).into_response();
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds),
+            );
+        }
         if code == ErrorCode::Unauthenticated {
             // RFC 6750: tell the client which scheme to use.
             response.headers_mut().insert(

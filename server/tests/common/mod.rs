@@ -107,7 +107,8 @@ impl TestApp {
         let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
         let router = server::router(state.clone());
         tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
+            let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            let _ = axum::serve(listener, service).await;
         });
         TestApp {
             base_url: format!("http://{addr}"),
