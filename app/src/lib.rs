@@ -7,6 +7,7 @@ pub mod domain;
 pub mod error;
 pub mod model;
 pub mod pages;
+pub mod security;
 
 #[cfg(feature = "ssr")]
 pub mod cache;
@@ -52,6 +53,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    security::apply_page_policy();
     mark_hydrated();
 
     view! {

@@ -79,3 +79,69 @@ async fn without_postgres_moa_is_unavailable() {
         json!({ "status": "unavailable", "checks": { "postgres": "down", "redis": "up" } })
     );
 }
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/",
+        "/no/such/page",
+        "/api/v1/posts",
+        "/healthz",
+        "/swagger",
+    ] {
+        let response = app.get(path).await;
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+        assert_eq!(
+            header("referrer-policy"),
+            "strict-origin-when-cross-origin",
+            "{path}"
+        );
+        let policy = header("content-security-policy");
+        assert!(
+            policy.contains("frame-ancestors 'none'"),
+            "{path}: {policy}"
+        );
+        assert!(policy.contains("default-src 'self'"), "{path}: {policy}");
+    }
+}
+
+#[tokio::test]
+async fn pages_allow_exactly_their_own_hydration_script() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/").await;
+    let policy = response
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let html = response.text().await.unwrap_or_default();
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap_or_else(|| panic!("no nonce in {policy}"));
+    assert!(policy.contains("'wasm-unsafe-eval'"), "{policy}");
+    assert!(
+        html.contains(&format!("<script type=\"module\" nonce=\"{nonce}\">")),
+        "the hydration script lacks the nonce"
+    );
+    // A fresh nonce per response.
+    let again = app.get("/").await;
+    let other = again
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(!other.contains(nonce));
+}
