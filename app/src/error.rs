@@ -27,6 +27,8 @@ pub enum ErrorCode {
     PocketNotRegistered,
     /// Too many failed log-ins; see `retry_after`.
     TooManyAttempts,
+    /// A cookie-authenticated change that did not come from Moa's pages.
+    CsrfRejected,
     ValidationFailed,
     /// The request could not be understood (malformed arguments).
     BadRequest,
@@ -45,6 +47,7 @@ impl ErrorCode {
             ErrorCode::Forbidden => 403,
             ErrorCode::PocketNotRegistered => 409,
             ErrorCode::TooManyAttempts => 429,
+            ErrorCode::CsrfRejected => 403,
             ErrorCode::ValidationFailed => 422,
             ErrorCode::BadRequest => 400,
             ErrorCode::ServiceUnavailable => 503,
@@ -63,6 +66,7 @@ impl ErrorCode {
             ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::PocketNotRegistered => "POCKET_NOT_REGISTERED",
             ErrorCode::TooManyAttempts => "TOO_MANY_ATTEMPTS",
+            ErrorCode::CsrfRejected => "CSRF_REJECTED",
             ErrorCode::ValidationFailed => "VALIDATION_FAILED",
             ErrorCode::BadRequest => "BAD_REQUEST",
             ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
@@ -206,6 +210,7 @@ mod tests {
             ErrorCode::Forbidden,
             ErrorCode::PocketNotRegistered,
             ErrorCode::TooManyAttempts,
+            ErrorCode::CsrfRejected,
             ErrorCode::ValidationFailed,
             ErrorCode::BadRequest,
             ErrorCode::ServiceUnavailable,

@@ -5,6 +5,7 @@
 pub mod config;
 pub mod demo;
 pub mod health;
+pub mod origin_check;
 pub mod rest;
 pub mod routes;
 pub mod startup;

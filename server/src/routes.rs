@@ -8,7 +8,7 @@ use tower_http::{
     compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
 
-use crate::{health, rest};
+use crate::{health, origin_check, rest};
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
             axum::http::header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
+        .layer(axum::middleware::from_fn(origin_check::require_same_origin))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -315,3 +315,64 @@ async fn futures_join_all<F: std::future::Future<Output = u16>>(
     .await;
     results
 }
+
+#[tokio::test]
+async fn cookie_sessions_only_change_things_from_our_own_origin() {
+    let app = TestApp::spawn().await;
+    let kim = signed_up(&app, "kim", "backer").await;
+    let cookie = format!("moa_session={}", kim.token);
+    let own_origin = app.base_url.clone();
+    let url = format!("{}/api/v1/me/pocket", app.base_url);
+    let pocket = json!({ "bank": "KB", "account_number": "1234567890" });
+
+    // A form on another site, riding on the browser's cookie.
+    let forged = app
+        .client
+        .post(format!("{}/api/v1/me/pocket/deposits", app.base_url))
+        .header("cookie", &cookie)
+        .header("origin", "https://evil.example")
+        .form(&[("amount", "5000")])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(forged.status().as_u16(), 403);
+    let body: Value = forged.json().await.unwrap_or(Value::Null);
+    assert_eq!(body["error"]["code"], "CSRF_REJECTED");
+
+    let cross_site = app
+        .client
+        .put(&url)
+        .header("cookie", &cookie)
+        .header("sec-fetch-site", "cross-site")
+        .json(&pocket)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(cross_site.status().as_u16(), 403);
+    assert_eq!(
+        kim.send(reqwest::Method::GET, "/api/v1/me", None).await.1["pocket"],
+        Value::Null
+    );
+
+    // The same request from Moa's own page works, cookie alone authenticating it.
+    let own = app
+        .client
+        .put(&url)
+        .header("cookie", &cookie)
+        .header("origin", &own_origin)
+        .json(&pocket)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(own.status().as_u16(), 200);
+
+    // Bearer clients carry no ambient credential and need no origin.
+    let (status, _) = kim
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/me/pocket/deposits",
+            Some(json!({ "amount": 5000 })),
+        )
+        .await;
+    assert_eq!(status, 201);
+}

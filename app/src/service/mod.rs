@@ -7,3 +7,4 @@ pub mod login_throttle;
 pub mod markdown;
 pub mod pockets;
 pub mod posts;
+pub mod session;

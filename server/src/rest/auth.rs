@@ -1,12 +1,16 @@
 //! Who is asking, decided once per request by an extractor rather than by
 //! checks scattered through handlers.
 
-use app::{error::AppError, service::auth::Session, state::AppState};
+use app::{
+    error::AppError,
+    service::{auth::Session, session},
+    state::AppState,
+};
 use axum::{extract::FromRequestParts, http::request::Parts};
 
 use super::ApiError;
 
-/// Any signed-in account (`Authorization: Bearer <token>`).
+/// Any signed-in account.
 pub struct AuthUser(pub Session);
 
 impl FromRequestParts<AppState> for AuthUser {
@@ -16,13 +20,10 @@ impl FromRequestParts<AppState> for AuthUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|token| !token.is_empty())
+        // `Authorization: Bearer` for API clients, the session cookie for
+        // the browser (whose state-changing requests the origin check guards).
+        let token = session::bearer_token(&parts.headers)
+            .or_else(|| session::cookie_token(&parts.headers))
             .ok_or_else(AppError::unauthenticated)?;
         Ok(AuthUser(state.tokens.verify(token, state.clock.now())?))
     }
