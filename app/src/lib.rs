@@ -27,8 +27,16 @@ use leptos_router::{
 };
 
 use crate::{
-    components::site::{SiteFooter, SiteHeader},
-    pages::{home::HomePage, not_found::NotFoundPage, project::ProjectPage},
+    components::{
+        session::SessionActions,
+        site::{SiteFooter, SiteHeader},
+    },
+    pages::{
+        home::HomePage,
+        not_found::NotFoundPage,
+        project::ProjectPage,
+        session::{LogInPage, SignUpPage},
+    },
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -53,7 +61,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    security::apply_page_policy();
+    SessionActions::provide();
     mark_hydrated();
 
     view! {
@@ -66,6 +74,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/posts/:id") view=ProjectPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("login") view=LogInPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("signup") view=SignUpPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <SiteFooter />

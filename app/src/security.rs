@@ -18,20 +18,20 @@ pub const DEFAULT_POLICY: &str = "default-src 'self'; script-src 'self'; style-s
      img-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; \
      base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
-/// Sets the page policy on the current server response (no-op in the browser).
-pub fn apply_page_policy() {
-    #[cfg(feature = "ssr")]
+/// The nonce a middleware chose for this response, carried in the request's
+/// extensions so the page render can put it on its inline scripts.
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub String);
+
+/// Makes Leptos use this request's nonce (call from the render context, after
+/// Leptos provided its own): the header and the scripts then always agree.
+#[cfg(feature = "ssr")]
+pub fn provide_request_nonce() {
+    use leptos::prelude::{provide_context, use_context};
+    if let Some(nonce) = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<CspNonce>().cloned())
     {
-        use leptos::prelude::use_context;
-        let (Some(nonce), Some(response)) = (
-            leptos::nonce::use_nonce(),
-            use_context::<leptos_axum::ResponseOptions>(),
-        ) else {
-            return;
-        };
-        if let Ok(value) = http::HeaderValue::from_str(&page_policy(&nonce.to_string())) {
-            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
-        }
+        provide_context(leptos::nonce::Nonce::from_value(nonce.0));
     }
 }
 

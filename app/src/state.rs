@@ -21,6 +21,8 @@ pub struct AppState {
     pub timezone: Tz,
     pub tokens: TokenKeys,
     pub login_throttle: LoginThrottle,
+    /// Session cookies get `Secure` (production is served over HTTPS).
+    pub secure_cookies: bool,
     pub leptos_options: LeptosOptions,
 }
 

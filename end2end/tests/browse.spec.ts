@@ -91,7 +91,7 @@ test.describe('without JavaScript', () => {
 });
 
 test.describe('an unknown project', () => {
-  test.use({ allowedConsoleErrors: [/status of 404 .* @ http:\/\/[^/]+\/posts\/999999$/] });
+  test.use({ allowedConsoleErrors: /status of 404 .* @ http:\/\/[^/]+\/posts\/999999$/ });
 
   test('answers 404', async ({ page }) => {
     const response = await page.goto('/posts/999999');

@@ -2,10 +2,11 @@ import { test as base, expect } from '@playwright/test';
 
 type Fixtures = {
   /**
-   * Console errors a test expects, matched against "<text> @ <url>". Chromium
-   * logs a console error for any 404 response, including a 404 page itself.
+   * Console errors a test expects, matched against "<text> @ <url>" (one
+   * pattern; use alternation for several). Chromium logs a console error for
+   * any 4xx/5xx response, including a 404 page itself or a refused form.
    */
-  allowedConsoleErrors: RegExp[];
+  allowedConsoleErrors: RegExp | null;
   browserErrors: string[];
 };
 
@@ -14,7 +15,7 @@ type Fixtures = {
  * a broken hydration still shows the server's HTML, so text alone proves nothing.
  */
 export const test = base.extend<Fixtures>({
-  allowedConsoleErrors: [[], { option: true }],
+  allowedConsoleErrors: [null, { option: true }],
   browserErrors: [
     async ({ page, allowedConsoleErrors }, use) => {
       const errors: string[] = [];
@@ -22,7 +23,7 @@ export const test = base.extend<Fixtures>({
       page.on('console', (message) => {
         if (message.type() !== 'error') return;
         const described = `${message.text()} @ ${message.location().url}`;
-        if (!allowedConsoleErrors.some((pattern) => pattern.test(described))) {
+        if (!allowedConsoleErrors?.test(described)) {
           errors.push(`console.error: ${described}`);
         }
       });

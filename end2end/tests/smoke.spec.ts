@@ -42,7 +42,7 @@ test('sorting switches order in place, without reloading the page', async ({ pag
 
 test.describe('an unknown address', () => {
   // The 404 page's own response, and only that, may be logged.
-  test.use({ allowedConsoleErrors: [/status of 404 .* @ http:\/\/[^/]+\/no\/such\/page$/] });
+  test.use({ allowedConsoleErrors: /status of 404 .* @ http:\/\/[^/]+\/no\/such\/page$/ });
 
   test('answers 404 with a hydrated way back', async ({ page }) => {
     const response = await page.goto('/no/such/page');

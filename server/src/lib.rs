@@ -8,6 +8,7 @@ pub mod health;
 pub mod origin_check;
 pub mod rest;
 pub mod routes;
+pub mod security_headers;
 pub mod startup;
 
 pub use routes::router;

@@ -1,18 +1,29 @@
-//! The one router: Leptos pages and server functions, health checks, static
-//! files, and the middleware around them.
+//! The one router: Leptos pages and server functions, health checks, the
+//! REST API, static files, and the middleware around them.
 
 use app::{App, shell, state::AppState};
-use axum::{Router, http::HeaderValue, routing::get};
+use axum::{Router, handler::Handler, routing::get};
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use tower_http::{
-    compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
-};
+use tower_http::{compression::CompressionLayer, services::ServeDir, trace::TraceLayer};
 
-use crate::{health, origin_check, rest};
+use crate::{health, origin_check, rest, security_headers};
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
+
+    // Files from the site folder (WASM, JS, CSS, docs assets). ServeDir
+    // answers conditional requests (304) itself; anything it does not have
+    // becomes Moa's 404 page.
+    let not_found = leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+        app::security::provide_request_nonce,
+        shell,
+    )
+    .with_state(state.clone());
+    let static_files = ServeDir::new(options.site_root.as_ref())
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(not_found);
 
     Router::new()
         .route("/healthz", get(health::healthz))
@@ -20,25 +31,15 @@ pub fn router(state: AppState) -> Router {
         .merge(rest::router())
         // The state itself is provided to every page render and server
         // function as context (`use_context::<AppState>()`).
-        .leptos_routes(&state, routes, move || shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            axum::http::header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            axum::http::header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(app::security::DEFAULT_POLICY),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            axum::http::header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            axum::http::header::REFERRER_POLICY,
-            HeaderValue::from_static("strict-origin-when-cross-origin"),
-        ))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            app::security::provide_request_nonce,
+            move || shell(options.clone()),
+        )
+        .fallback_service(static_files)
         .layer(axum::middleware::from_fn(origin_check::require_same_origin))
+        .layer(axum::middleware::from_fn(security_headers::apply))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -14,7 +14,7 @@ use sqlx::{Connection, PgConnection, PgPool, postgres::PgPoolOptions};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-use crate::config::Config;
+use crate::config::{Config, Environment};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -71,6 +71,7 @@ pub fn build_state(config: &Config, db: PgPool, clock: Clock) -> AppState {
         timezone: config.timezone,
         tokens: TokenKeys::new(config.jwt_secret.as_bytes()),
         login_throttle: LoginThrottle::default(),
+        secure_cookies: config.environment == Environment::Production,
         leptos_options: leptos_options(config),
     }
 }

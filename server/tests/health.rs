@@ -118,6 +118,25 @@ async fn every_response_carries_the_security_headers() {
 #[tokio::test]
 async fn pages_allow_exactly_their_own_hydration_script() {
     let app = TestApp::spawn().await;
+    for path in ["/no/such/page", "/login"] {
+        let response = app.get(path).await;
+        let policy = response
+            .headers()
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let html = response.text().await.unwrap_or_default();
+        let nonce = policy
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .unwrap_or_default();
+        assert!(
+            !nonce.is_empty() && html.contains(&format!("nonce=\"{nonce}\"")),
+            "{path}: scripts and policy disagree"
+        );
+    }
     let response = app.get("/").await;
     let policy = response
         .headers()

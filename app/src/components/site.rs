@@ -1,7 +1,12 @@
-use leptos::prelude::*;
+use leptos::{either::Either, prelude::*};
+
+use crate::{api::current_account, components::session::SessionActions};
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
+    let actions = SessionActions::expect();
+    let me = Resource::new(move || actions.version(), |_| current_account());
+
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="site-header">
@@ -12,6 +17,32 @@ pub fn SiteHeader() -> impl IntoView {
                 </a>
                 <nav aria-label="Main" class="site-nav">
                     <a href="/">"Discover"</a>
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            match me.await.ok().flatten() {
+                                Some(me) => {
+                                    let balance = me
+                                        .pocket
+                                        .map(|pocket| pocket.balance.to_string())
+                                        .unwrap_or_else(|| "No pocket yet".to_owned());
+                                    Either::Left(view! {
+                                        <span class="session" aria-label="Signed in">
+                                            <span class="session-name">{me.account.username}</span>
+                                            <span class="role-badge">{me.account.role.as_str()}</span>
+                                            <span class="session-balance" aria-label="Pocket balance">{balance}</span>
+                                        </span>
+                                        <ActionForm action=actions.log_out attr:class="inline-form">
+                                            <button class="link-button" type="submit">"Log out"</button>
+                                        </ActionForm>
+                                    })
+                                }
+                                None => Either::Right(view! {
+                                    <a href="/login">"Log in"</a>
+                                    <a class="button button-small" href="/signup">"Sign up"</a>
+                                }),
+                            }
+                        })}
+                    </Transition>
                 </nav>
             </div>
         </header>

@@ -2,7 +2,12 @@
 //! readers for it. Their assets are served by Moa itself (`/vendor/…`,
 //! copied from npm packages at set-up), so the docs work offline.
 
-use axum::{Json, response::Html};
+use app::security::DEFAULT_POLICY;
+use axum::{
+    Json,
+    http::{HeaderName, header::CONTENT_SECURITY_POLICY},
+    response::Html,
+};
 use utoipa::OpenApi;
 
 use utoipa::{
@@ -74,10 +79,20 @@ pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
 
-pub async fn swagger_ui() -> Html<&'static str> {
-    Html(include_str!("swagger.html"))
+/// Swagger UI and ReDoc set inline styles and ReDoc starts a worker from a
+/// blob, so their pages take the looser default policy, not the page one.
+type DocsPage = ([(HeaderName, &'static str); 1], Html<&'static str>);
+
+pub async fn swagger_ui() -> DocsPage {
+    (
+        [(CONTENT_SECURITY_POLICY, DEFAULT_POLICY)],
+        Html(include_str!("swagger.html")),
+    )
 }
 
-pub async fn redoc() -> Html<&'static str> {
-    Html(include_str!("redoc.html"))
+pub async fn redoc() -> DocsPage {
+    (
+        [(CONTENT_SECURITY_POLICY, DEFAULT_POLICY)],
+        Html(include_str!("redoc.html")),
+    )
 }

@@ -1,0 +1,126 @@
+//! Signing up, logging in and out in the browser. The session is a cookie
+//! set on the server response; the same rules as the REST API apply.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::state;
+use crate::{
+    error::AppError,
+    model::{Account, Pocket},
+};
+
+/// The signed-in account and its pocket, for the header.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub account: Account,
+    pub pocket: Option<Pocket>,
+}
+
+#[cfg(feature = "ssr")]
+fn start_session(state: &crate::state::AppState, account: &Account) -> Result<(), AppError> {
+    use crate::service::{auth::Session, session};
+    let token = state.tokens.issue(
+        Session {
+            account_id: account.id,
+            role: account.role,
+        },
+        state.clock.now(),
+    )?;
+    let cookie =
+        session::set_cookie(&token, state.secure_cookies).ok_or_else(AppError::internal)?;
+    expect_context::<leptos_axum::ResponseOptions>()
+        .append_header(http::header::SET_COOKIE, cookie);
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn response_options() -> Result<leptos_axum::ResponseOptions, AppError> {
+    use_context::<leptos_axum::ResponseOptions>().ok_or_else(AppError::internal)
+}
+
+#[cfg(feature = "ssr")]
+fn request_parts() -> Result<http::request::Parts, AppError> {
+    use_context::<http::request::Parts>().ok_or_else(AppError::internal)
+}
+
+#[server(endpoint = "sign_up")]
+pub async fn sign_up(
+    username: String,
+    email: String,
+    password: String,
+    role: String,
+) -> Result<Account, AppError> {
+    super::with_status(
+        async move {
+            let state = state()?;
+            let new = crate::domain::NewAccount::parse(&username, &email, &password, &role)
+                .map_err(AppError::validation)?;
+            let account = crate::service::accounts::sign_up(&state, new).await?;
+            start_session(&state, &account)?;
+            leptos_axum::redirect("/");
+            Ok(account)
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "log_in")]
+pub async fn log_in(username: String, password: String) -> Result<Account, AppError> {
+    super::with_status(
+        async move {
+            let state = state()?;
+            let client = request_parts()?
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip());
+            let account =
+                crate::service::accounts::log_in(&state, &username, password, client).await?;
+            start_session(&state, &account)?;
+            leptos_axum::redirect("/");
+            Ok(account)
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "log_out")]
+pub async fn log_out() -> Result<(), AppError> {
+    super::with_status(
+        async move {
+            let state = state()?;
+            response_options()?.append_header(
+                http::header::SET_COOKIE,
+                crate::service::session::clear_cookie(state.secure_cookies),
+            );
+            leptos_axum::redirect("/");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "current_account")]
+pub async fn current_account() -> Result<Option<Me>, AppError> {
+    super::with_status(
+        async move {
+            let state = state()?;
+            let Some(session) =
+                crate::service::session::from_headers(&state, &request_parts()?.headers)
+            else {
+                return Ok(None);
+            };
+            let account = match crate::service::accounts::get(&state, session.account_id).await {
+                Ok(account) => account,
+                Err(error) if error.code == crate::error::ErrorCode::Unauthenticated => {
+                    return Ok(None);
+                }
+                Err(error) => return Err(error),
+            };
+            let pocket = crate::service::pockets::find(&state, account.id).await?;
+            Ok(Some(Me { account, pocket }))
+        }
+        .await,
+    )
+}
