@@ -60,20 +60,8 @@ impl Cache {
 
     pub async fn get_json<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
         let mut connection = self.connection().await?;
-        let read =
-            tokio::time::timeout(OPERATION_TIMEOUT, connection.get::<_, Option<String>>(key)).await;
-        match read {
-            Ok(Ok(Some(raw))) => serde_json::from_str(&raw).ok(),
-            Ok(Ok(None)) => None,
-            Ok(Err(error)) => {
-                self.mark_failed(&error.to_string()).await;
-                None
-            }
-            Err(_) => {
-                self.mark_failed("read timed out").await;
-                None
-            }
-        }
+        let raw: Option<String> = self.bounded("read", connection.get(key)).await?;
+        raw.and_then(|raw| serde_json::from_str(&raw).ok())
     }
 
     pub async fn set_json<T: Serialize>(&self, key: &str, value: &T, ttl: Duration) {
@@ -83,16 +71,9 @@ impl Cache {
         let Some(mut connection) = self.connection().await else {
             return;
         };
-        let write = tokio::time::timeout(
-            OPERATION_TIMEOUT,
-            connection.set_ex::<_, _, ()>(key, raw, ttl.as_secs().max(1)),
-        )
-        .await;
-        match write {
-            Ok(Ok(())) => {}
-            Ok(Err(error)) => self.mark_failed(&error.to_string()).await,
-            Err(_) => self.mark_failed("write timed out").await,
-        }
+        let _: Option<()> = self
+            .bounded("write", connection.set_ex(key, raw, ttl.as_secs().max(1)))
+            .await;
     }
 
     /// Adds one to a counter that lives for `window` from its first
@@ -109,7 +90,10 @@ impl Cache {
             .arg("NX")
             .ignore()
             .ttl(key);
-        self.run_counter(pipe, &mut connection).await
+        let (count, ttl): (u64, i64) = self
+            .bounded("counter", pipe.query_async(&mut connection))
+            .await?;
+        Some((count, u64::try_from(ttl).unwrap_or(0)))
     }
 
     /// A window counter's count and remaining seconds ((0, 0) when absent).
@@ -117,55 +101,17 @@ impl Cache {
         let mut connection = self.connection().await?;
         let mut pipe = redis::pipe();
         pipe.get(key).ttl(key);
-        let answer = tokio::time::timeout(
-            OPERATION_TIMEOUT,
-            pipe.query_async::<(Option<u64>, i64)>(&mut connection),
-        )
-        .await;
-        match answer {
-            Ok(Ok((count, ttl))) => Some((count.unwrap_or(0), u64::try_from(ttl).unwrap_or(0))),
-            Ok(Err(error)) => {
-                self.mark_failed(&error.to_string()).await;
-                None
-            }
-            Err(_) => {
-                self.mark_failed("read timed out").await;
-                None
-            }
-        }
+        let (count, ttl): (Option<u64>, i64) = self
+            .bounded("read", pipe.query_async(&mut connection))
+            .await?;
+        Some((count.unwrap_or(0), u64::try_from(ttl).unwrap_or(0)))
     }
 
     pub async fn delete(&self, key: &str) {
         let Some(mut connection) = self.connection().await else {
             return;
         };
-        let deleted = tokio::time::timeout(OPERATION_TIMEOUT, connection.del::<_, ()>(key)).await;
-        if !matches!(deleted, Ok(Ok(()))) {
-            self.mark_failed("delete failed").await;
-        }
-    }
-
-    async fn run_counter(
-        &self,
-        pipe: redis::Pipeline,
-        connection: &mut MultiplexedConnection,
-    ) -> Option<(u64, u64)> {
-        let answer = tokio::time::timeout(
-            OPERATION_TIMEOUT,
-            pipe.query_async::<(u64, i64)>(connection),
-        )
-        .await;
-        match answer {
-            Ok(Ok((count, ttl))) => Some((count, u64::try_from(ttl).unwrap_or(0))),
-            Ok(Err(error)) => {
-                self.mark_failed(&error.to_string()).await;
-                None
-            }
-            Err(_) => {
-                self.mark_failed("counter timed out").await;
-                None
-            }
-        }
+        let _: Option<()> = self.bounded("delete", connection.del(key)).await;
     }
 
     /// A live round trip, for readiness checks. Ignores the back-off so an
@@ -180,20 +126,32 @@ impl Cache {
         let Some(mut connection) = self.connection().await else {
             return CacheHealth::Down;
         };
-        let ping = tokio::time::timeout(
-            OPERATION_TIMEOUT,
-            redis::cmd("PING").query_async::<String>(&mut connection),
-        )
-        .await;
-        match ping {
-            Ok(Ok(_)) => CacheHealth::Up,
+        let ping: Option<String> = self
+            .bounded("ping", redis::cmd("PING").query_async(&mut connection))
+            .await;
+        if ping.is_some() {
+            CacheHealth::Up
+        } else {
+            CacheHealth::Down
+        }
+    }
+
+    /// Runs one Redis operation within the timeout; a failure or timeout is
+    /// logged, starts the back-off and reads as "no answer".
+    async fn bounded<T>(
+        &self,
+        what: &str,
+        operation: impl Future<Output = redis::RedisResult<T>>,
+    ) -> Option<T> {
+        match tokio::time::timeout(OPERATION_TIMEOUT, operation).await {
+            Ok(Ok(value)) => Some(value),
             Ok(Err(error)) => {
-                self.mark_failed(&error.to_string()).await;
-                CacheHealth::Down
+                self.mark_failed(&format!("{what}: {error}")).await;
+                None
             }
             Err(_) => {
-                self.mark_failed("ping timed out").await;
-                CacheHealth::Down
+                self.mark_failed(&format!("{what} timed out")).await;
+                None
             }
         }
     }

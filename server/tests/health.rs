@@ -115,29 +115,9 @@ async fn every_response_carries_the_security_headers() {
     }
 }
 
-#[tokio::test]
-async fn pages_allow_exactly_their_own_hydration_script() {
-    let app = TestApp::spawn().await;
-    for path in ["/no/such/page", "/login"] {
-        let response = app.get(path).await;
-        let policy = response
-            .headers()
-            .get("content-security-policy")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let html = response.text().await.unwrap_or_default();
-        let nonce = policy
-            .split("'nonce-")
-            .nth(1)
-            .and_then(|rest| rest.split('\'').next())
-            .unwrap_or_default();
-        assert!(
-            !nonce.is_empty() && html.contains(&format!("nonce=\"{nonce}\"")),
-            "{path}: scripts and policy disagree"
-        );
-    }
-    let response = app.get("/").await;
+/// The page's policy and HTML, and the nonce the policy names.
+async fn policy_and_page(app: &TestApp, path: &str) -> (String, String, String) {
+    let response = app.get(path).await;
     let policy = response
         .headers()
         .get("content-security-policy")
@@ -149,18 +129,24 @@ async fn pages_allow_exactly_their_own_hydration_script() {
         .split("'nonce-")
         .nth(1)
         .and_then(|rest| rest.split('\'').next())
-        .unwrap_or_else(|| panic!("no nonce in {policy}"));
-    assert!(policy.contains("'wasm-unsafe-eval'"), "{policy}");
-    assert!(
-        html.contains(&format!("<script type=\"module\" nonce=\"{nonce}\">")),
-        "the hydration script lacks the nonce"
-    );
+        .unwrap_or_else(|| panic!("{path}: no nonce in {policy}"))
+        .to_owned();
+    (policy, html, nonce)
+}
+
+#[tokio::test]
+async fn pages_allow_exactly_their_own_scripts() {
+    let app = TestApp::spawn().await;
+    for path in ["/", "/no/such/page", "/login"] {
+        let (policy, html, nonce) = policy_and_page(&app, path).await;
+        assert!(policy.contains("'wasm-unsafe-eval'"), "{path}: {policy}");
+        assert!(
+            html.contains(&format!("<script type=\"module\" nonce=\"{nonce}\">")),
+            "{path}: the hydration script lacks the policy's nonce"
+        );
+    }
     // A fresh nonce per response.
-    let again = app.get("/").await;
-    let other = again
-        .headers()
-        .get("content-security-policy")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    assert!(!other.contains(nonce));
+    let (_, _, first) = policy_and_page(&app, "/").await;
+    let (_, _, second) = policy_and_page(&app, "/").await;
+    assert_ne!(first, second);
 }
