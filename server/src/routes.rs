@@ -3,13 +3,24 @@
 
 use app::{App, shell, state::AppState};
 use axum::{Router, handler::Handler, routing::get};
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::sync::OnceLock;
+
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::{compression::CompressionLayer, services::ServeDir, trace::TraceLayer};
 
 use crate::{health, origin_check, rest, security_headers};
 
+/// The app's routes, generated once per process. Generating them runs the
+/// app with resource loading switched off process-wide (leptos#4773): a page
+/// rendering meanwhile, on another router in this process (as in the
+/// integration tests), would wait forever for its data.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let options = state.leptos_options.clone();
 
     // Files from the site folder (WASM, JS, CSS, docs assets). ServeDir
