@@ -1,10 +1,10 @@
 //! The one router: Leptos pages and server functions, health checks, the
 //! REST API, static files, and the middleware around them.
 
-use app::{App, shell, state::AppState};
-use axum::{Router, handler::Handler, routing::get};
 use std::sync::OnceLock;
 
+use app::{App, shell, state::AppState};
+use axum::{Router, handler::Handler, routing::get};
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::{compression::CompressionLayer, services::ServeDir, trace::TraceLayer};
 
