@@ -6,14 +6,19 @@ function uniqueName(prefix: string) {
 
 const header = (page: import('@playwright/test').Page) => page.getByRole('banner');
 
-test('sign up as a backer, log out, and log back in', async ({ page }) => {
-  const username = uniqueName('backer');
-  await page.goto('/signup');
-  await waitForHydration(page);
+/** Fills the sign-up form (whatever role is chosen) and submits it. */
+async function submitSignUp(page: import('@playwright/test').Page, username: string) {
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Email').fill(`${username}@example.com`);
   await page.getByLabel('Password').fill('correct horse battery');
   await page.getByRole('button', { name: 'Create account' }).click();
+}
+
+test('sign up as a backer, log out, and log back in', async ({ page }) => {
+  const username = uniqueName('backer');
+  await page.goto('/signup');
+  await waitForHydration(page);
+  await submitSignUp(page, username);
 
   await expect(page).toHaveURL(/\/$/);
   await expect(header(page)).toContainText(username);
@@ -36,10 +41,7 @@ test('sign up as a publisher', async ({ page }) => {
   await page.goto('/signup');
   await waitForHydration(page);
   await page.getByLabel('publish projects').check();
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Email').fill(`${username}@example.com`);
-  await page.getByLabel('Password').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Create account' }).click();
+  await submitSignUp(page, username);
   await expect(header(page)).toContainText('publisher');
 });
 
@@ -79,10 +81,7 @@ test.describe('without JavaScript', () => {
   test('sign-up and log-in still work', async ({ page }) => {
     const username = uniqueName('nojs');
     await page.goto('/signup');
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Email').fill(`${username}@example.com`);
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Create account' }).click();
+    await submitSignUp(page, username);
     await expect(page).toHaveURL(/\/$/);
     await expect(header(page)).toContainText(username);
 
