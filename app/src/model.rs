@@ -85,3 +85,12 @@ pub struct LedgerEntry {
     pub post_id: Option<i64>,
     pub created_at: DateTime<Utc>,
 }
+
+/// A project as its backer's "my backings" list shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackedProject {
+    pub project: ProjectSummary,
+    /// What the backer paid.
+    pub amount: Money,
+    pub backed_at: DateTime<Utc>,
+}

@@ -2,64 +2,8 @@
 
 mod common;
 
-use common::TestApp;
+use common::{Client, TestApp, signed_up};
 use serde_json::{Value, json};
-
-struct Client<'a> {
-    app: &'a TestApp,
-    token: String,
-}
-
-impl Client<'_> {
-    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut request = self
-            .app
-            .client
-            .request(method, format!("{}{path}", self.app.base_url))
-            .bearer_auth(&self.token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{path}: {e}"));
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-}
-
-async fn signed_up<'a>(app: &'a TestApp, username: &str, role: &str) -> Client<'a> {
-    let account = json!({ "username": username, "email": format!("{username}@example.com"), "password": "correct horse battery", "role": role });
-    let response = app
-        .client
-        .post(format!("{}/api/v1/accounts", app.base_url))
-        .json(&account)
-        .send()
-        .await;
-    assert_eq!(
-        response.map(|r| r.status().as_u16()).unwrap_or_default(),
-        201
-    );
-    let credentials = json!({ "username": username, "password": "correct horse battery" });
-    let token: Value = app
-        .client
-        .post(format!("{}/api/v1/auth/token", app.base_url))
-        .json(&credentials)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .json()
-        .await
-        .unwrap_or(Value::Null);
-    Client {
-        app,
-        token: token["access_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-    }
-}
 
 async fn ledger_matches_balances(app: &TestApp) {
     let mismatched: i64 = sqlx::query_scalar(

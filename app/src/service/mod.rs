@@ -1,8 +1,10 @@
 //! Server-side capabilities, one module each. Server functions and REST
 //! handlers both call these, so the UI and the API cannot disagree.
 
+pub mod access;
 pub mod accounts;
 pub mod auth;
+pub mod backings;
 pub mod login_throttle;
 pub mod markdown;
 pub mod pockets;

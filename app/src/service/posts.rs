@@ -51,8 +51,17 @@ const SEARCH_BY_CREATED: &str = page_query!(
 const COUNT_ALL: &str = "SELECT n FROM listed_post_count";
 const COUNT_SEARCH: &str = concat!("SELECT count(*) ", listed!(), " AND title ILIKE $1");
 
+/// The columns a [`SummaryRow`] reads, from `posts p`.
+macro_rules! summary_columns {
+    () => {
+        "p.id, p.title, p.publisher_name, p.status, p.target_amount, p.price, p.total_amount, \
+         p.backer_count, p.end_date, p.created_at"
+    };
+}
+pub(crate) use summary_columns;
+
 #[derive(sqlx::FromRow)]
-struct SummaryRow {
+pub(crate) struct SummaryRow {
     id: i64,
     title: String,
     publisher_name: String,
@@ -66,7 +75,7 @@ struct SummaryRow {
 }
 
 impl SummaryRow {
-    fn into_summary(self, today: NaiveDate) -> Result<ProjectSummary, AppError> {
+    pub(crate) fn into_summary(self, today: NaiveDate) -> Result<ProjectSummary, AppError> {
         let status = self.status.parse::<PostStatus>().map_err(|error| {
             tracing::error!(%error, post_id = self.id, "corrupt status in database");
             AppError::internal()
@@ -177,4 +186,26 @@ pub async fn get(state: &AppState, id: i64) -> Result<ProjectDetail, AppError> {
         description: row.description,
         description_html,
     })
+}
+
+/// Every project of one publisher, whatever its status (cancelled ones
+/// included, deleted ones not), newest first.
+pub async fn published_by(
+    state: &AppState,
+    publisher_id: i64,
+) -> Result<Vec<ProjectSummary>, AppError> {
+    let sql = concat!(
+        "SELECT ",
+        summary_columns!(),
+        " FROM posts p WHERE p.publisher_id = $1 AND p.deleted_at IS NULL",
+        " ORDER BY p.created_at DESC, p.id DESC"
+    );
+    let rows: Vec<SummaryRow> = sqlx::query_as(sql)
+        .bind(publisher_id)
+        .fetch_all(&state.db)
+        .await?;
+    let today = state.today();
+    rows.into_iter()
+        .map(|row| row.into_summary(today))
+        .collect()
 }

@@ -20,7 +20,7 @@ use utoipa::ToSchema;
 
 use super::{
     ApiError,
-    auth::{AuthUser, ClientAddress},
+    auth::{ClientAddress, Signed},
     error::ErrorBody,
     pockets::PocketResponse,
 };
@@ -166,7 +166,7 @@ pub async fn issue_token(
 )]
 pub async fn me(
     State(state): State<AppState>,
-    AuthUser(session): AuthUser,
+    Signed { session, .. }: Signed,
 ) -> Result<Json<MeResponse>, ApiError> {
     let account = service::accounts::get(&state, session.account_id).await?;
     let pocket = service::pockets::find(&state, session.account_id).await?;

@@ -1,31 +1,41 @@
 //! Who is asking, decided once per request by an extractor rather than by
 //! checks scattered through handlers.
 
+use std::marker::PhantomData;
+
 use app::{
-    error::AppError,
-    service::{auth::Session, session},
+    service::{
+        access::{self, AnyAccount, Policy},
+        auth::Session,
+    },
     state::AppState,
 };
 use axum::{extract::FromRequestParts, http::request::Parts};
 
 use super::ApiError;
 
-/// Any signed-in account.
-pub struct AuthUser(pub Session);
+/// The session of a request whose account the policy `P` admits (any
+/// signed-in account unless a narrower policy is named):
+/// `Signed<BackerOnly>`, `Signed<PublisherOnly>`. Rejects with 401
+/// `UNAUTHENTICATED` or 403 `FORBIDDEN`.
+pub struct Signed<P = AnyAccount> {
+    pub session: Session,
+    policy: PhantomData<P>,
+}
 
-impl FromRequestParts<AppState> for AuthUser {
+impl<P: Policy> FromRequestParts<AppState> for Signed<P> {
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        // `Authorization: Bearer` for API clients, the session cookie for
-        // the browser (whose state-changing requests the origin check guards).
-        let token = session::bearer_token(&parts.headers)
-            .or_else(|| session::cookie_token(&parts.headers))
-            .ok_or_else(AppError::unauthenticated)?;
-        Ok(AuthUser(state.tokens.verify(token, state.clock.now())?))
+        // The browser's state-changing requests are guarded by the origin
+        // check before they get here.
+        Ok(Signed {
+            session: access::authorize::<P>(state, &parts.headers)?,
+            policy: PhantomData,
+        })
     }
 }
 

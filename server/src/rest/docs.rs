@@ -15,18 +15,20 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{accounts, error, pockets, posts};
+use super::{accounts, error, mine, pockets, posts};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Moa API",
         version = "1",
-        description = "Moa 모아 crowdfunding: browse funding projects. Amounts are integer KRW."
+        description = "Moa 모아 crowdfunding: browse funding projects, sign up, log in, and manage a pocket. Amounts are integer KRW."
     ),
     paths(posts::list, posts::get, accounts::sign_up,
         accounts::issue_token,
         accounts::me,
+        mine::my_posts,
+        mine::my_backings,
         pockets::register,
         pockets::deposit,
         pockets::entries
@@ -40,6 +42,7 @@ use super::{accounts, error, pockets, posts};
         accounts::TokenRequest,
         accounts::TokenResponse,
         accounts::MeResponse,
+        mine::BackingItem,
         pockets::PocketRequest,
         pockets::PocketResponse,
         pockets::DepositRequest,

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod auth;
 pub mod docs;
 pub mod error;
+pub mod mine;
 pub mod pockets;
 pub mod posts;
 
@@ -25,6 +26,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/accounts", post(accounts::sign_up))
         .route("/api/v1/auth/token", post(accounts::issue_token))
         .route("/api/v1/me", get(accounts::me))
+        .route("/api/v1/me/posts", get(mine::my_posts))
+        .route("/api/v1/me/backings", get(mine::my_backings))
         .route("/api/v1/me/pocket", put(pockets::register))
         .route("/api/v1/me/pocket/deposits", post(pockets::deposit))
         .route("/api/v1/me/pocket/entries", get(pockets::entries))

@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{ApiError, accounts::body, auth::AuthUser, error::ErrorBody};
+use super::{ApiError, accounts::body, auth::Signed, error::ErrorBody};
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
@@ -101,7 +101,7 @@ impl From<LedgerEntry> for EntryResponse {
 )]
 pub async fn register(
     State(state): State<AppState>,
-    AuthUser(session): AuthUser,
+    Signed { session, .. }: Signed,
     payload: Result<Json<PocketRequest>, JsonRejection>,
 ) -> Result<Json<PocketResponse>, ApiError> {
     let request = body(payload)?;
@@ -130,7 +130,7 @@ pub async fn register(
 )]
 pub async fn deposit(
     State(state): State<AppState>,
-    AuthUser(session): AuthUser,
+    Signed { session, .. }: Signed,
     payload: Result<Json<DepositRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<BalanceResponse>), ApiError> {
     let request = body(payload)?;
@@ -158,7 +158,7 @@ pub async fn deposit(
 )]
 pub async fn entries(
     State(state): State<AppState>,
-    AuthUser(session): AuthUser,
+    Signed { session, .. }: Signed,
 ) -> Result<Json<Vec<EntryResponse>>, ApiError> {
     let entries = service::pockets::entries(&state, session.account_id).await?;
     Ok(Json(entries.into_iter().map(EntryResponse::from).collect()))

@@ -39,7 +39,8 @@ pub struct PostItem {
     pub id: i64,
     pub title: String,
     pub publisher_name: String,
-    /// FUNDING, SUCCESS or CLOSE (cancelled projects are never shown).
+    /// FUNDING, SUCCESS or CLOSE; CANCEL only in a publisher's own list
+    /// (the public list never shows cancelled projects).
     #[schema(example = "FUNDING")]
     pub status: String,
     /// KRW, integer.

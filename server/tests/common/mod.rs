@@ -192,3 +192,62 @@ pub async fn insert_post(db: &PgPool, publisher_id: i64, post: NewPost<'_>) -> i
     .await
     .unwrap_or_else(|e| panic!("insert post {}: {e}", post.title))
 }
+
+/// An API client with a bearer token.
+pub struct Client<'a> {
+    pub app: &'a TestApp,
+    pub token: String,
+}
+
+impl Client<'_> {
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<serde_json::Value>) -> (u16, serde_json::Value) {
+        let mut request = self
+            .app
+            .client
+            .request(method, format!("{}{path}", self.app.base_url))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(serde_json::Value::Null))
+    }
+}
+
+/// Signs up through the API and logs in: a client carrying the token.
+pub async fn signed_up<'a>(app: &'a TestApp, username: &str, role: &str) -> Client<'a> {
+    let account = serde_json::json!({ "username": username, "email": format!("{username}@example.com"), "password": "correct horse battery", "role": role });
+    let response = app
+        .client
+        .post(format!("{}/api/v1/accounts", app.base_url))
+        .json(&account)
+        .send()
+        .await;
+    assert_eq!(
+        response.map(|r| r.status().as_u16()).unwrap_or_default(),
+        201
+    );
+    let credentials = serde_json::json!({ "username": username, "password": "correct horse battery" });
+    let token: serde_json::Value = app
+        .client
+        .post(format!("{}/api/v1/auth/token", app.base_url))
+        .json(&credentials)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or(serde_json::Value::Null);
+    Client {
+        app,
+        token: token["access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    }
+}
+

@@ -1,0 +1,90 @@
+//! Who may do what, decided in one place. Every REST handler and server
+//! function that needs an account names a [`Policy`]; the REST extractor
+//! (`server::rest::auth::Signed`) and the server-function guard
+//! (`api::authorize`) both end in [`authorize`], so the two doors cannot
+//! disagree. Owning a particular project is checked where the project is
+//! loaded, against the session this returns.
+
+use http::HeaderMap;
+
+use crate::{
+    domain::Role,
+    error::AppError,
+    service::{auth::Session, session},
+    state::AppState,
+};
+
+/// A rule about which signed-in accounts may go on.
+pub trait Policy {
+    /// Whether an account of this type may go on.
+    fn allows(role: Role) -> bool;
+    /// What a signed-in account that may not go on is told.
+    fn refusal() -> &'static str;
+}
+
+/// Any signed-in account.
+pub struct AnyAccount;
+
+/// Backers only: publishers never back projects.
+pub struct BackerOnly;
+
+/// Publishers only: backers never publish.
+pub struct PublisherOnly;
+
+impl Policy for AnyAccount {
+    fn allows(_role: Role) -> bool {
+        true
+    }
+
+    fn refusal() -> &'static str {
+        "You may not do this."
+    }
+}
+
+impl Policy for BackerOnly {
+    fn allows(role: Role) -> bool {
+        role == Role::Backer
+    }
+
+    fn refusal() -> &'static str {
+        "Only backer accounts can do this."
+    }
+}
+
+impl Policy for PublisherOnly {
+    fn allows(role: Role) -> bool {
+        role == Role::Publisher
+    }
+
+    fn refusal() -> &'static str {
+        "Only publisher accounts can do this."
+    }
+}
+
+/// The session of the request, if the policy lets it through: 401
+/// `UNAUTHENTICATED` without a valid token (a bearer token first, for API
+/// clients, else the browser's cookie), 403 `FORBIDDEN` for the wrong type
+/// of account.
+pub fn authorize<P: Policy>(state: &AppState, headers: &HeaderMap) -> Result<Session, AppError> {
+    let token = session::bearer_token(headers)
+        .or_else(|| session::cookie_token(headers))
+        .ok_or_else(AppError::unauthenticated)?;
+    let session = state.tokens.verify(token, state.clock.now())?;
+    if P::allows(session.role) {
+        Ok(session)
+    } else {
+        Err(AppError::forbidden(P::refusal()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_policy_admits_exactly_its_roles() {
+        assert!(AnyAccount::allows(Role::Backer) && AnyAccount::allows(Role::Publisher));
+        assert!(BackerOnly::allows(Role::Backer) && !BackerOnly::allows(Role::Publisher));
+        assert!(PublisherOnly::allows(Role::Publisher) && !PublisherOnly::allows(Role::Backer));
+    }
+}

@@ -1,0 +1,162 @@
+//! Rights: one guard decides who reaches what. Backers cannot reach
+//! publisher-only endpoints, publishers cannot reach backer-only ones, and
+//! nobody reaches either without a valid session.
+
+mod common;
+
+use common::{Client, NewPost, TestApp, insert_post, signed_up};
+use reqwest::{Method, header};
+use serde_json::{Value, json};
+
+async fn account_id(client: &Client<'_>) -> i64 {
+    let (_, me) = client.send(Method::GET, "/api/v1/me", None).await;
+    me["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no id in {me}"))
+}
+
+fn titles(list: &Value, field: &str) -> Vec<String> {
+    list.as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item.pointer(field).and_then(Value::as_str))
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_backer_cannot_reach_publisher_only_endpoints() {
+    let app = TestApp::spawn().await;
+    let backer = signed_up(&app, "backer_kim", "backer").await;
+
+    let (status, body) = backer.send(Method::GET, "/api/v1/me/posts", None).await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (403, json!("FORBIDDEN"))
+    );
+    let (status, body) = backer.send(Method::GET, "/api/v1/me/backings", None).await;
+    assert_eq!((status, body), (200, json!([])));
+}
+
+#[tokio::test]
+async fn a_publisher_cannot_reach_backer_only_endpoints() {
+    let app = TestApp::spawn().await;
+    let publisher = signed_up(&app, "studio_lee", "publisher").await;
+
+    let (status, body) = publisher
+        .send(Method::GET, "/api/v1/me/backings", None)
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (403, json!("FORBIDDEN"))
+    );
+    let (status, body) = publisher.send(Method::GET, "/api/v1/me/posts", None).await;
+    assert_eq!((status, body), (200, json!([])));
+}
+
+#[tokio::test]
+async fn nobody_reaches_either_without_a_valid_session() {
+    let app = TestApp::spawn().await;
+    for token in ["", "not-a-token"] {
+        let client = Client {
+            app: &app,
+            token: token.to_owned(),
+        };
+        for path in ["/api/v1/me/posts", "/api/v1/me/backings"] {
+            let (status, body) = client.send(Method::GET, path, None).await;
+            assert_eq!(
+                (status, body["error"]["code"].clone()),
+                (401, json!("UNAUTHENTICATED")),
+                "{path} with {token:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_browser_cookie_passes_the_same_guard() {
+    let app = TestApp::spawn().await;
+    let backer = signed_up(&app, "cookie_kim", "backer").await;
+    let cookie = format!("moa_session={}", backer.token);
+    for (path, expected) in [("/api/v1/me/backings", 200), ("/api/v1/me/posts", 403)] {
+        let status = app
+            .client
+            .get(format!("{}{path}", app.base_url))
+            .header(header::COOKIE, &cookie)
+            .send()
+            .await
+            .map(|response| response.status().as_u16())
+            .unwrap_or_default();
+        assert_eq!(status, expected, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn each_account_sees_only_its_own_side() {
+    let app = TestApp::spawn().await;
+    let publisher = signed_up(&app, "studio_park", "publisher").await;
+    let rival = signed_up(&app, "studio_choi", "publisher").await;
+    let backer = signed_up(&app, "backer_jung", "backer").await;
+    let (publisher_id, rival_id, backer_id) = (
+        account_id(&publisher).await,
+        account_id(&rival).await,
+        account_id(&backer).await,
+    );
+    let lamp = insert_post(
+        &app.db,
+        publisher_id,
+        NewPost {
+            title: "Lamp",
+            ..NewPost::default()
+        },
+    )
+    .await;
+    insert_post(
+        &app.db,
+        publisher_id,
+        NewPost {
+            title: "Cancelled kettle",
+            status: "CANCEL",
+            created_at: common::test_now() + chrono::Duration::hours(1),
+            ..NewPost::default()
+        },
+    )
+    .await;
+    insert_post(
+        &app.db,
+        publisher_id,
+        NewPost {
+            title: "Deleted draft",
+            status: "CLOSE",
+            deleted: true,
+            ..NewPost::default()
+        },
+    )
+    .await;
+    insert_post(
+        &app.db,
+        rival_id,
+        NewPost {
+            title: "Rival's mug",
+            ..NewPost::default()
+        },
+    )
+    .await;
+    sqlx::query("INSERT INTO backings (post_id, backer_id, amount) VALUES ($1, $2, 10000)")
+        .bind(lamp)
+        .bind(backer_id)
+        .execute(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let (_, posts) = publisher.send(Method::GET, "/api/v1/me/posts", None).await;
+    assert_eq!(titles(&posts, "/title"), ["Cancelled kettle", "Lamp"]);
+    assert_eq!(posts[0]["status"], "CANCEL");
+
+    let (_, backings) = backer.send(Method::GET, "/api/v1/me/backings", None).await;
+    assert_eq!(titles(&backings, "/post/title"), ["Lamp"]);
+    assert_eq!(backings[0]["amount"], 10_000);
+}
