@@ -28,12 +28,13 @@ use leptos_router::{
 
 use crate::{
     components::{
-        session::SessionActions,
+        account_actions::AccountActions,
         site::{SiteFooter, SiteHeader},
     },
     pages::{
         home::HomePage,
         not_found::NotFoundPage,
+        pocket::PocketPage,
         project::ProjectPage,
         session::{LogInPage, SignUpPage},
     },
@@ -61,7 +62,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    SessionActions::provide();
+    AccountActions::provide();
     mark_hydrated();
 
     view! {
@@ -76,6 +77,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/posts/:id") view=ProjectPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LogInPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("signup") view=SignUpPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("pocket") view=PocketPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <SiteFooter />

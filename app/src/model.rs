@@ -94,3 +94,10 @@ pub struct BackedProject {
     pub amount: Money,
     pub backed_at: DateTime<Utc>,
 }
+
+/// The pocket, if registered, and every movement of its money, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PocketStatement {
+    pub pocket: Option<Pocket>,
+    pub entries: Vec<LedgerEntry>,
+}

@@ -1,18 +1,5 @@
 import { test, expect, waitForHydration } from './fixtures';
-
-function uniqueName(prefix: string) {
-  return `${prefix}_${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
-}
-
-const header = (page: import('@playwright/test').Page) => page.getByRole('banner');
-
-/** Fills the sign-up form (whatever role is chosen) and submits it. */
-async function submitSignUp(page: import('@playwright/test').Page, username: string) {
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Email').fill(`${username}@example.com`);
-  await page.getByLabel('Password').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Create account' }).click();
-}
+import { PASSWORD, header, submitSignUp, uniqueName } from './journeys';
 
 test('sign up as a backer, log out, and log back in', async ({ page }) => {
   const username = uniqueName('backer');
@@ -23,7 +10,7 @@ test('sign up as a backer, log out, and log back in', async ({ page }) => {
   await expect(page).toHaveURL(/\/$/);
   await expect(header(page)).toContainText(username);
   await expect(header(page)).toContainText('backer');
-  await expect(header(page)).toContainText('No pocket yet');
+  await expect(header(page)).toContainText('Register a pocket');
 
   await header(page).getByRole('button', { name: 'Log out' }).click();
   await expect(header(page).getByRole('link', { name: 'Log in' })).toBeVisible();
@@ -31,7 +18,7 @@ test('sign up as a backer, log out, and log back in', async ({ page }) => {
 
   await header(page).getByRole('link', { name: 'Log in' }).click();
   await page.getByLabel('Username').fill(username.toUpperCase());
-  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(header(page)).toContainText(username);
 });
@@ -90,7 +77,7 @@ test.describe('without JavaScript', () => {
 
     await page.goto('/login');
     await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Log in' }).click();
     await expect(header(page)).toContainText(username);
   });

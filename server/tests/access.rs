@@ -10,9 +10,7 @@ use serde_json::{Value, json};
 
 async fn account_id(client: &Client<'_>) -> i64 {
     let (_, me) = client.send(Method::GET, "/api/v1/me", None).await;
-    me["id"]
-        .as_i64()
-        .unwrap_or_else(|| panic!("no id in {me}"))
+    me["id"].as_i64().unwrap_or_else(|| panic!("no id in {me}"))
 }
 
 fn titles(list: &Value, field: &str) -> Vec<String> {

@@ -320,3 +320,119 @@ async fn cookie_sessions_only_change_things_from_our_own_origin() {
         .await;
     assert_eq!(status, 201);
 }
+
+/// Posts a form to a server function the way the hydrated page does.
+async fn call_server_fn(
+    app: &TestApp,
+    name: &str,
+    cookie: Option<&str>,
+    origin: &str,
+    form: &[(&str, &str)],
+) -> (u16, Value) {
+    let mut request = app
+        .client
+        .post(format!("{}/api/{name}", app.base_url))
+        .header("accept", "application/json")
+        .header("origin", origin)
+        .form(form);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = request
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn the_pocket_pages_server_functions_pass_the_same_guard_and_rules() {
+    let app = TestApp::spawn().await;
+    let yoon = signed_up(&app, "yoon", "publisher").await;
+    let cookie = format!("moa_session={}", yoon.token);
+    let own = app.base_url.clone();
+    let registration = [("bank", "HANA"), ("account_number", "123-456789-01")];
+
+    let (status, body) = call_server_fn(&app, "register_pocket", None, &own, &registration).await;
+    assert_eq!((status, &body["code"]), (401, &json!("UNAUTHENTICATED")));
+    let (status, _) = call_server_fn(
+        &app,
+        "register_pocket",
+        Some(&cookie),
+        "https://evil.example",
+        &registration,
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (_, me) = yoon.send(reqwest::Method::GET, "/api/v1/me", None).await;
+    assert_eq!(me["pocket"], Value::Null, "a refused call changed nothing");
+
+    let (status, pocket) =
+        call_server_fn(&app, "register_pocket", Some(&cookie), &own, &registration).await;
+    assert_eq!(status, 200, "{pocket}");
+    assert_eq!(pocket["account_number_masked"], "*******8901");
+
+    let (status, body) = call_server_fn(
+        &app,
+        "top_up",
+        Some(&cookie),
+        &own,
+        &[("amount", "9,999,999원")],
+    )
+    .await;
+    assert_eq!((status, body), (200, json!(9_999_999)));
+    let (status, body) =
+        call_server_fn(&app, "top_up", Some(&cookie), &own, &[("amount", "1e4")]).await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        body["details"]["amount"],
+        "Enter an amount in won, digits only."
+    );
+
+    let (status, statement) =
+        call_server_fn(&app, "pocket_overview", Some(&cookie), &own, &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(statement["pocket"]["balance"], 9_999_999);
+    assert_eq!(statement["entries"].as_array().map(Vec::len), Some(1));
+    ledger_matches_balances(&app).await;
+}
+
+#[tokio::test]
+async fn the_pocket_page_renders_the_pocket_on_the_server() {
+    let app = TestApp::spawn().await;
+    let (status, html) = app.get_text("/pocket").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Log in to see your pocket."));
+
+    let han = signed_up(&app, "han", "backer").await;
+    han.send(
+        reqwest::Method::PUT,
+        "/api/v1/me/pocket",
+        Some(json!({ "bank": "KBANK", "account_number": "10012345678" })),
+    )
+    .await;
+    han.send(
+        reqwest::Method::POST,
+        "/api/v1/me/pocket/deposits",
+        Some(json!({ "amount": 123_000 })),
+    )
+    .await;
+    let html = app
+        .client
+        .get(format!("{}/pocket", app.base_url))
+        .header("cookie", format!("moa_session={}", han.token))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    for expected in ["케이뱅크", "*******5678", "₩123,000", "+₩123,000", "Top-up"] {
+        assert!(html.contains(expected), "{expected} missing from the page");
+    }
+    assert!(
+        !html.contains("10012345678"),
+        "the full account number leaked"
+    );
+}

@@ -2,9 +2,11 @@
 //! the shared state, makes one service call and returns a DTO.
 
 pub mod accounts;
+pub mod pockets;
 pub mod posts;
 
 pub use accounts::{CurrentAccount, LogIn, LogOut, SignUp, current_account};
+pub use pockets::{RegisterPocket, TopUp, pocket_overview};
 pub use posts::{get_project, list_projects};
 
 #[cfg(feature = "ssr")]
@@ -15,27 +17,40 @@ pub(crate) fn state() -> Result<crate::state::AppState, crate::error::AppError> 
     })
 }
 
+/// The session of the calling browser, if the policy admits its account:
+/// the same guard as the REST API's `Signed<P>` extractor.
+#[cfg(feature = "ssr")]
+pub(crate) fn authorize<P: crate::service::access::Policy>()
+-> Result<crate::service::auth::Session, crate::error::AppError> {
+    let state = state()?;
+    let parts = leptos::prelude::use_context::<http::request::Parts>()
+        .ok_or_else(crate::error::AppError::internal)?;
+    crate::service::access::authorize::<P>(&state, &parts.headers)
+}
+
 /// Gives a failed server function the HTTP status of its error code (a
-/// validation error is a 422, not a 500). Plain form posts (no JavaScript)
-/// are left alone: Leptos answers those with a redirect back to the form,
-/// carrying the error in the URL.
+/// validation error is a 422, not a 500). Left alone are plain form posts
+/// (no JavaScript), which Leptos answers with a redirect back to the form
+/// carrying the error in the URL, and page renders, where the server
+/// function runs inside the page's request and the page shows the error.
 #[cfg(feature = "ssr")]
 pub(crate) fn with_status<T>(
     result: Result<T, crate::error::AppError>,
 ) -> Result<T, crate::error::AppError> {
     use leptos::prelude::use_context;
     if let Err(error) = &result {
-        let plain_form_post = use_context::<http::request::Parts>()
-            .and_then(|parts| parts.headers.get(http::header::ACCEPT).cloned())
-            .and_then(|accept| {
-                accept
-                    .to_str()
-                    .ok()
-                    .map(|accept| accept.contains("text/html"))
-            })
-            .unwrap_or(false);
+        let Some(parts) = use_context::<http::request::Parts>() else {
+            return result;
+        };
+        let page_render = !parts.uri.path().starts_with("/api/");
+        let plain_form_post = parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"));
         let status = http::StatusCode::from_u16(error.code.http_status());
-        if let (false, Ok(status), Some(response)) = (
+        if let (false, false, Ok(status), Some(response)) = (
+            page_render,
             plain_form_post,
             status,
             use_context::<leptos_axum::ResponseOptions>(),

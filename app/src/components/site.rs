@@ -1,10 +1,10 @@
 use leptos::{either::Either, prelude::*};
 
-use crate::{api::current_account, components::session::SessionActions};
+use crate::{api::current_account, components::account_actions::AccountActions};
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
-    let actions = SessionActions::expect();
+    let actions = AccountActions::expect();
     let me = Resource::new(move || actions.version(), |_| current_account());
 
     view! {
@@ -24,12 +24,12 @@ pub fn SiteHeader() -> impl IntoView {
                                     let balance = me
                                         .pocket
                                         .map(|pocket| pocket.balance.to_string())
-                                        .unwrap_or_else(|| "No pocket yet".to_owned());
+                                        .unwrap_or_else(|| "Register a pocket".to_owned());
                                     Either::Left(view! {
                                         <span class="session" aria-label="Signed in">
                                             <span class="session-name">{me.account.username}</span>
                                             <span class="role-badge">{me.account.role.as_str()}</span>
-                                            <span class="session-balance" aria-label="Pocket balance">{balance}</span>
+                                            <a class="session-balance" href="/pocket" aria-label="Pocket balance">{balance}</a>
                                         </span>
                                         <ActionForm action=actions.log_out attr:class="inline-form">
                                             <button class="link-button" type="submit">"Log out"</button>

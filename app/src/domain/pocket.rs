@@ -148,6 +148,28 @@ pub fn check_deposit(amount: i64) -> Result<Money, FieldErrors> {
     }
 }
 
+/// A top-up amount as a person types it into a form: `50000`, `50,000`,
+/// `₩50,000` or `50,000원`. Anything else is a field error, never a guess.
+pub fn parse_deposit(text: &str) -> Result<Money, FieldErrors> {
+    let digits: String = text
+        .trim()
+        .trim_start_matches('₩')
+        .trim_end_matches('원')
+        .chars()
+        .filter(|c| !matches!(c, ',' | ' '))
+        .collect();
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err([(
+            "amount".to_owned(),
+            "Enter an amount in won, digits only.".to_owned(),
+        )]
+        .into_iter()
+        .collect());
+    }
+    // More digits than an i64 holds is far above the maximum anyway.
+    check_deposit(digits.parse().unwrap_or(i64::MAX))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,6 +210,21 @@ mod tests {
     fn masks_all_but_the_last_four_digits() {
         assert_eq!(mask_account_number("1234567890"), "******7890");
         assert_eq!(mask_account_number("12345678901234"), "**********1234");
+    }
+
+    #[test]
+    fn typed_amounts_are_read_as_people_write_them() {
+        for typed in ["50000", "50,000", " ₩50,000 ", "50,000원", "50 000"] {
+            assert_eq!(parse_deposit(typed), Ok(Money::won(50_000)), "{typed}");
+        }
+        for typed in ["", "fifty", "5e4", "50000.5", "-5000", "₩"] {
+            assert!(
+                parse_deposit(typed).is_err_and(|errors| errors.contains_key("amount")),
+                "{typed}"
+            );
+        }
+        assert!(parse_deposit("99999999999999999999999").is_err());
+        assert!(parse_deposit("999").is_err());
     }
 
     #[test]

@@ -2,5 +2,6 @@
 
 pub mod home;
 pub mod not_found;
+pub mod pocket;
 pub mod project;
 pub mod session;

@@ -6,15 +6,15 @@ use leptos_meta::Title;
 
 use crate::{
     components::{
+        account_actions::AccountActions,
         form::{FormError, TextField},
-        session::SessionActions,
     },
     error::AppError,
 };
 
 #[component]
 pub fn LogInPage() -> impl IntoView {
-    let actions = SessionActions::expect();
+    let actions = AccountActions::expect();
     let error: Signal<Option<AppError>> =
         Signal::derive(move || actions.log_in.value().get().and_then(Result::err));
     view! {
@@ -34,7 +34,7 @@ pub fn LogInPage() -> impl IntoView {
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
-    let actions = SessionActions::expect();
+    let actions = AccountActions::expect();
     let error: Signal<Option<AppError>> =
         Signal::derive(move || actions.sign_up.value().get().and_then(Result::err));
     let role_error = move || {

@@ -200,7 +200,12 @@ pub struct Client<'a> {
 }
 
 impl Client<'_> {
-    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<serde_json::Value>) -> (u16, serde_json::Value) {
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
         let mut request = self
             .app
             .client
@@ -214,7 +219,10 @@ impl Client<'_> {
             .await
             .unwrap_or_else(|e| panic!("{path}: {e}"));
         let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(serde_json::Value::Null))
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
     }
 }
 
@@ -231,7 +239,8 @@ pub async fn signed_up<'a>(app: &'a TestApp, username: &str, role: &str) -> Clie
         response.map(|r| r.status().as_u16()).unwrap_or_default(),
         201
     );
-    let credentials = serde_json::json!({ "username": username, "password": "correct horse battery" });
+    let credentials =
+        serde_json::json!({ "username": username, "password": "correct horse battery" });
     let token: serde_json::Value = app
         .client
         .post(format!("{}/api/v1/auth/token", app.base_url))
@@ -250,4 +259,3 @@ pub async fn signed_up<'a>(app: &'a TestApp, username: &str, role: &str) -> Clie
             .to_owned(),
     }
 }
-

@@ -1,0 +1,72 @@
+//! The pocket page's server functions: what the pocket holds and every
+//! movement, registering it, topping it up.
+
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::{authorize, state, with_status};
+#[cfg(feature = "ssr")]
+use crate::service::access::AnyAccount;
+use crate::{
+    domain::Money,
+    error::AppError,
+    model::{Pocket, PocketStatement},
+};
+
+#[server(endpoint = "pocket_overview")]
+pub async fn pocket_overview() -> Result<PocketStatement, AppError> {
+    with_status(
+        async move {
+            let session = authorize::<AnyAccount>()?;
+            let state = state()?;
+            let Some(pocket) = crate::service::pockets::find(&state, session.account_id).await?
+            else {
+                return Ok(PocketStatement {
+                    pocket: None,
+                    entries: Vec::new(),
+                });
+            };
+            let entries = crate::service::pockets::entries(&state, session.account_id).await?;
+            Ok(PocketStatement {
+                pocket: Some(pocket),
+                entries,
+            })
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "register_pocket")]
+pub async fn register_pocket(bank: String, account_number: String) -> Result<Pocket, AppError> {
+    with_status(
+        async move {
+            let session = authorize::<AnyAccount>()?;
+            let registration = crate::domain::PocketRegistration::parse(&bank, &account_number)
+                .map_err(AppError::validation)?;
+            let pocket =
+                crate::service::pockets::register(&state()?, session.account_id, registration)
+                    .await?;
+            leptos_axum::redirect("/pocket");
+            Ok(pocket)
+        }
+        .await,
+    )
+}
+
+/// Takes the amount as typed (`50,000`), so a mistyped amount is a field
+/// error next to the input rather than a malformed request.
+#[server(endpoint = "top_up")]
+pub async fn top_up(amount: String) -> Result<Money, AppError> {
+    with_status(
+        async move {
+            let session = authorize::<AnyAccount>()?;
+            let amount =
+                crate::domain::pocket::parse_deposit(&amount).map_err(AppError::validation)?;
+            let balance =
+                crate::service::pockets::deposit(&state()?, session.account_id, amount).await?;
+            leptos_axum::redirect("/pocket");
+            Ok(balance)
+        }
+        .await,
+    )
+}

@@ -1,0 +1,230 @@
+//! `/pocket`: the signed-in account's wallet. Register it, top it up, and
+//! read every movement of its money. The forms post to server functions, so
+//! they work before hydration and, after it, without a reload.
+
+use leptos::{either::EitherOf3, prelude::*};
+use leptos_meta::Title;
+
+use crate::{
+    api::{RegisterPocket, TopUp, pocket_overview},
+    components::{
+        account_actions::AccountActions,
+        form::{FormError, SelectField, TextField},
+    },
+    domain::{
+        Bank,
+        pocket::{DEPOSIT_MAX, DEPOSIT_MIN},
+    },
+    error::{AppError, ErrorCode},
+    model::{LedgerEntry, Pocket, PocketStatement},
+};
+
+#[component]
+pub fn PocketPage() -> impl IntoView {
+    let actions = AccountActions::expect();
+    let overview = Resource::new(
+        move || {
+            (
+                actions.register_pocket.version().get(),
+                actions.top_up.version().get(),
+            )
+        },
+        |_| pocket_overview(),
+    );
+
+    view! {
+        <Title text="Your pocket" />
+        <h1 class="page-title">"Your pocket"</h1>
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your pocket…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(PocketStatement { pocket: Some(pocket), entries }) => {
+                        EitherOf3::A(view! { <RegisteredPocket pocket entries /> })
+                    }
+                    Ok(PocketStatement { pocket: None, .. }) => EitherOf3::B(view! {
+                        <section class="panel">
+                            <h2>"Register a pocket"</h2>
+                            <p>
+                                "Your pocket is the bank account Moa pays from when you back a project "
+                                "and pays into when a project refunds or pays out. Register it once; "
+                                "you can change the bank account later."
+                            </p>
+                            <RegisterPocketForm action=actions.register_pocket submit="Register pocket" />
+                        </section>
+                    }),
+                    Err(error) => EitherOf3::C(view! { <PocketUnavailable error /> }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn PocketUnavailable(error: AppError) -> impl IntoView {
+    if error.code == ErrorCode::Unauthenticated {
+        view! {
+            <p class="notice">"Log in to see your pocket. " <a href="/login">"Log in"</a></p>
+        }
+        .into_any()
+    } else {
+        view! { <p class="error-banner" role="alert">{error.message}</p> }.into_any()
+    }
+}
+
+#[component]
+fn RegisteredPocket(pocket: Pocket, entries: Vec<LedgerEntry>) -> impl IntoView {
+    let actions = AccountActions::expect();
+    view! {
+        <section class="panel pocket-summary" aria-label="Pocket">
+            <dl>
+                <div>
+                    <dt>"Bank"</dt>
+                    <dd>{pocket.bank.name()}</dd>
+                </div>
+                <div>
+                    <dt>"Account"</dt>
+                    <dd class="account-number">{pocket.account_number_masked}</dd>
+                </div>
+                <div class="pocket-balance">
+                    <dt>"Balance"</dt>
+                    <dd>{pocket.balance.to_string()}</dd>
+                </div>
+            </dl>
+        </section>
+        <div class="pocket-forms">
+            <TopUpForm action=actions.top_up />
+            <section class="panel">
+                <details>
+                    <summary>"Change bank account"</summary>
+                    <p class="field-hint">"Your balance stays as it is."</p>
+                    <RegisterPocketForm action=actions.register_pocket submit="Save bank account" />
+                </details>
+            </section>
+        </div>
+        <History entries />
+    }
+}
+
+#[component]
+fn RegisterPocketForm(action: ServerAction<RegisterPocket>, submit: &'static str) -> impl IntoView {
+    let error = action_error(action);
+    let banks = Bank::ALL
+        .into_iter()
+        .map(|bank| (bank.code(), bank.name()))
+        .collect::<Vec<_>>();
+    view! {
+        <FormError error />
+        <ActionForm action attr:class="form" attr:novalidate=true>
+            <SelectField label="Bank" name="bank" placeholder="Choose a bank" options=banks error />
+            <TextField
+                label="Account number"
+                name="account_number"
+                inputmode="numeric"
+                hint="10–14 digits; hyphens are fine. Only the last four are shown afterwards."
+                error
+            />
+            <button class="button" type="submit">{submit}</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn TopUpForm(action: ServerAction<TopUp>) -> impl IntoView {
+    let error = action_error(action);
+    let hint = format!("Between {DEPOSIT_MIN} and {DEPOSIT_MAX} at a time.");
+    let done = move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .map(|balance| format!("Topped up. Your balance is now {balance}."))
+    };
+    view! {
+        <section class="panel">
+            <h2>"Top up"</h2>
+            <p class="notice-success" role="status">{done}</p>
+            <FormError error />
+            <ActionForm action attr:class="form" attr:novalidate=true>
+                <TextField label="Amount (KRW)" name="amount" inputmode="numeric" hint error />
+                <button class="button" type="submit">"Top up"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn History(entries: Vec<LedgerEntry>) -> impl IntoView {
+    let body = if entries.is_empty() {
+        view! { <p class="empty-state">"No movements yet. Top up to get started."</p> }.into_any()
+    } else {
+        view! {
+            <table class="ledger">
+                <thead>
+                    <tr>
+                        <th scope="col">"When (KST)"</th>
+                        <th scope="col">"What"</th>
+                        <th scope="col" class="amount">"Amount"</th>
+                        <th scope="col" class="amount">"Balance"</th>
+                    </tr>
+                </thead>
+                <tbody>{entries.into_iter().map(|entry| view! { <HistoryRow entry /> }).collect_view()}</tbody>
+            </table>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="panel" aria-labelledby="history-title">
+            <h2 id="history-title">"History"</h2>
+            {body}
+        </section>
+    }
+}
+
+#[component]
+fn HistoryRow(entry: LedgerEntry) -> impl IntoView {
+    let kind = match entry.kind.as_str() {
+        "DEPOSIT" => "Top-up",
+        "BACKING" => "Backed a project",
+        "REFUND" => "Refund",
+        "PAYOUT" => "Payout",
+        other => other,
+    }
+    .to_owned();
+    let project = entry
+        .post_id
+        .map(|id| view! { " · " <a href=format!("/posts/{id}")>"project #" {id}</a> });
+    let signed_amount = if entry.amount.as_won() > 0 {
+        format!("+{}", entry.amount)
+    } else {
+        entry.amount.to_string()
+    };
+    let direction = if entry.amount.as_won() > 0 {
+        "amount in"
+    } else {
+        "amount out"
+    };
+    view! {
+        <tr>
+            <td>{korea_time(entry.created_at)}</td>
+            <td>{kind} {project}</td>
+            <td class=direction>{signed_amount}</td>
+            <td class="amount">{entry.balance_after.to_string()}</td>
+        </tr>
+    }
+}
+
+/// Korea has one time zone and no daylight saving, so a fixed offset gives
+/// the same text on the server and in the browser.
+fn korea_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    chrono::FixedOffset::east_opt(9 * 3600)
+        .map(|kst| at.with_timezone(&kst).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| at.format("%Y-%m-%d %H:%M UTC").to_string())
+}
+
+fn action_error<A>(action: ServerAction<A>) -> Signal<Option<AppError>>
+where
+    A: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    A::Output: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(Result::err))
+}
