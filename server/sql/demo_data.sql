@@ -1,5 +1,6 @@
 -- Demo data for `make run`: 44 projects in all four statuses, Korean and
--- English titles, 8 publishers, 60 backers and their backings.
+-- English titles, 8 publishers, 60 backers and their backings; pockets for
+-- the two accounts people can log in as.
 -- Idempotent: does nothing when the demo publishers already exist.
 -- Expects `moa.today` (YYYY-MM-DD in Moa's time zone) set in this transaction.
 DO $$
@@ -92,5 +93,14 @@ BEGIN
        SET total_amount = b.total, backer_count = b.count
       FROM (SELECT post_id, sum(amount)::bigint AS total, count(*) AS count FROM backings GROUP BY post_id) b
      WHERE b.post_id = p.id;
+
+    -- The two accounts people can log in as (their password is set by
+    -- server::demo) get pockets: the backer with money to spend.
+    INSERT INTO pockets (account_id, bank, account_number, balance)
+    SELECT id, 'KAKAO', '3333012345678', 300000 FROM accounts WHERE username = 'demo_backer_1';
+    INSERT INTO ledger_entries (account_id, kind, amount, balance_after)
+    SELECT id, 'DEPOSIT', 300000, 300000 FROM accounts WHERE username = 'demo_backer_1';
+    INSERT INTO pockets (account_id, bank, account_number)
+    SELECT id, 'SHINHAN', '110123456789' FROM accounts WHERE username = 'demo_publisher_1';
 END
 $$;

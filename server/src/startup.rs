@@ -24,6 +24,8 @@ pub enum StartupError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("cannot load demo data: {0}")]
     DemoData(sqlx::Error),
+    #[error("cannot hash the demo password: {0}")]
+    DemoPassword(app::error::AppError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: std::net::SocketAddr,

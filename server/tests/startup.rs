@@ -113,6 +113,34 @@ async fn demo_data_loads_once_with_every_status() {
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(mismatched, 0);
 
+    // The demo logins can log in; the pockets agree with their ledgers.
+    for username in server::demo::DEMO_LOGINS {
+        let hash: String =
+            sqlx::query_scalar("SELECT password_hash FROM accounts WHERE username = $1")
+                .bind(username)
+                .fetch_one(&db)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        let verified =
+            app::service::auth::verify_password(server::demo::DEMO_PASSWORD.to_owned(), hash)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert!(verified, "{username} cannot log in");
+    }
+    let ledgers: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT p.balance, (SELECT coalesce(sum(amount), 0)::bigint FROM ledger_entries e WHERE e.account_id = p.account_id) \
+           FROM pockets p",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ledgers.len(), 2, "one pocket per demo login");
+    assert!(
+        ledgers.iter().all(|(balance, sum)| balance == sum),
+        "{ledgers:?}"
+    );
+    assert!(ledgers.iter().any(|(balance, _)| *balance > 0));
+
     // Funding projects are still open on the day the demo was loaded.
     let ended_but_funding: i64 =
         sqlx::query_scalar("SELECT count(*) FROM posts WHERE status = 'FUNDING' AND end_date < $1")
