@@ -33,6 +33,7 @@ use crate::{
     },
     pages::{
         home::HomePage,
+        mine::{MyBackingsPage, MyProjectsPage},
         not_found::NotFoundPage,
         pocket::PocketPage,
         project::ProjectPage,
@@ -78,6 +79,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("login") view=LogInPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("signup") view=SignUpPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("pocket") view=PocketPage ssr=SsrMode::Async />
+                    <Route path=path!("/me/projects") view=MyProjectsPage ssr=SsrMode::Async />
+                    <Route path=path!("/me/backings") view=MyBackingsPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <SiteFooter />

@@ -158,3 +158,79 @@ async fn each_account_sees_only_its_own_side() {
     assert_eq!(titles(&backings, "/post/title"), ["Lamp"]);
     assert_eq!(backings[0]["amount"], 10_000);
 }
+
+async fn page_as(app: &TestApp, path: &str, client: Option<&Client<'_>>) -> String {
+    let mut request = app
+        .client
+        .get(format!("{}{path}", app.base_url))
+        .header(header::ACCEPT, "text/html");
+    if let Some(client) = client {
+        request = request.header(header::COOKIE, format!("moa_session={}", client.token));
+    }
+    request
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .text()
+        .await
+        .unwrap_or_default()
+}
+
+async fn server_fn_status(app: &TestApp, name: &str, client: &Client<'_>) -> u16 {
+    app.client
+        .post(format!("{}/api/{name}", app.base_url))
+        .header(header::COOKIE, format!("moa_session={}", client.token))
+        .header(header::ORIGIN, &app.base_url)
+        .header(header::ACCEPT, "application/json")
+        .send()
+        .await
+        .map(|response| response.status().as_u16())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_pages_and_their_server_functions_pass_the_same_guard() {
+    let app = TestApp::spawn().await;
+    let publisher = signed_up(&app, "studio_han", "publisher").await;
+    let backer = signed_up(&app, "backer_seo", "backer").await;
+    insert_post(
+        &app.db,
+        account_id(&publisher).await,
+        NewPost {
+            title: "Paper lantern",
+            ..NewPost::default()
+        },
+    )
+    .await;
+
+    assert!(
+        page_as(&app, "/me/projects", Some(&publisher))
+            .await
+            .contains("Paper lantern")
+    );
+    let refused = page_as(&app, "/me/projects", Some(&backer)).await;
+    assert!(
+        refused.contains("Only publisher accounts can do this.")
+            && !refused.contains("Paper lantern")
+    );
+    assert!(
+        page_as(&app, "/me/backings", Some(&publisher))
+            .await
+            .contains("Only backer accounts can do this.")
+    );
+    assert!(
+        page_as(&app, "/me/backings", Some(&backer))
+            .await
+            .contains("You have not backed a project yet.")
+    );
+    assert!(
+        page_as(&app, "/me/projects", None)
+            .await
+            .contains("Log in to see your projects.")
+    );
+
+    assert_eq!(server_fn_status(&app, "my_projects", &backer).await, 403);
+    assert_eq!(server_fn_status(&app, "my_backings", &publisher).await, 403);
+    assert_eq!(server_fn_status(&app, "my_projects", &publisher).await, 200);
+    assert_eq!(server_fn_status(&app, "my_backings", &backer).await, 200);
+}

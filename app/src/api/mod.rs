@@ -2,10 +2,12 @@
 //! the shared state, makes one service call and returns a DTO.
 
 pub mod accounts;
+pub mod mine;
 pub mod pockets;
 pub mod posts;
 
 pub use accounts::{CurrentAccount, LogIn, LogOut, SignUp, current_account};
+pub use mine::{my_backings, my_projects};
 pub use pockets::{RegisterPocket, TopUp, pocket_overview};
 pub use posts::{get_project, list_projects};
 

@@ -1,6 +1,6 @@
 use leptos::{either::Either, prelude::*};
 
-use crate::{api::current_account, components::account_actions::AccountActions};
+use crate::{api::current_account, components::account_actions::AccountActions, domain::Role};
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
@@ -25,7 +25,12 @@ pub fn SiteHeader() -> impl IntoView {
                                         .pocket
                                         .map(|pocket| pocket.balance.to_string())
                                         .unwrap_or_else(|| "Register a pocket".to_owned());
+                                    let (own_list, own_label) = match me.account.role {
+                                        Role::Publisher => ("/me/projects", "My projects"),
+                                        Role::Backer => ("/me/backings", "My backings"),
+                                    };
                                     Either::Left(view! {
+                                        <a href=own_list>{own_label}</a>
                                         <span class="session" aria-label="Signed in">
                                             <span class="session-name">{me.account.username}</span>
                                             <span class="role-badge">{me.account.role.as_str()}</span>

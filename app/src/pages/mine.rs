@@ -1,0 +1,152 @@
+//! `/me/projects` (publishers) and `/me/backings` (backers): each account
+//! type's own list. The server decides who may see which; these pages show
+//! its answer, including its refusal.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::{
+    api::{my_backings, my_projects},
+    components::project_card::status_class,
+    domain::PostStatus,
+    error::{AppError, ErrorCode},
+    model::{BackedProject, ProjectSummary},
+};
+
+#[component]
+pub fn MyProjectsPage() -> impl IntoView {
+    let projects = Resource::new(|| (), |_| my_projects());
+    view! {
+        <Title text="My projects" />
+        <h1 class="page-title">"My projects"</h1>
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your projects…"</p> }>
+            {move || Suspend::new(async move {
+                match projects.await {
+                    Ok(projects) if projects.is_empty() => {
+                        view! { <p class="empty-state">"You have not published a project yet."</p> }
+                            .into_any()
+                    }
+                    Ok(projects) => view! { <MyProjectsTable projects /> }.into_any(),
+                    Err(error) => view! { <Refusal error what="your projects" /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn MyProjectsTable(projects: Vec<ProjectSummary>) -> impl IntoView {
+    view! {
+        <table class="ledger">
+            <thead>
+                <tr>
+                    <th scope="col">"Project"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col" class="amount">"Raised"</th>
+                    <th scope="col" class="amount">"Achieved"</th>
+                    <th scope="col" class="amount">"Backers"</th>
+                    <th scope="col">"Ends"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {projects
+                    .into_iter()
+                    .map(|project| {
+                        let rate = project.achievement_rate().to_string();
+                        let d_day = project.d_day().to_string();
+                        view! {
+                            <tr>
+                                <td><ProjectTitle project=project.clone() /></td>
+                                <td><span class=status_class(project.status)>{project.status.label()}</span></td>
+                                <td class="amount">{project.total_amount.to_string()} " / " {project.target_amount.to_string()}</td>
+                                <td class="amount">{rate}</td>
+                                <td class="amount">{project.backer_count}</td>
+                                <td>{project.end_date.to_string()} " · " {d_day}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+pub fn MyBackingsPage() -> impl IntoView {
+    let backings = Resource::new(|| (), |_| my_backings());
+    view! {
+        <Title text="My backings" />
+        <h1 class="page-title">"My backings"</h1>
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your backings…"</p> }>
+            {move || Suspend::new(async move {
+                match backings.await {
+                    Ok(backings) if backings.is_empty() => view! {
+                        <p class="empty-state">
+                            "You have not backed a project yet. " <a href="/">"Discover projects"</a>
+                        </p>
+                    }
+                    .into_any(),
+                    Ok(backings) => view! { <MyBackingsTable backings /> }.into_any(),
+                    Err(error) => view! { <Refusal error what="your backings" /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn MyBackingsTable(backings: Vec<BackedProject>) -> impl IntoView {
+    view! {
+        <table class="ledger">
+            <thead>
+                <tr>
+                    <th scope="col">"Project"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col" class="amount">"You paid"</th>
+                    <th scope="col" class="amount">"Achieved"</th>
+                    <th scope="col">"Backed on"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {backings
+                    .into_iter()
+                    .map(|backed| {
+                        let project = backed.project;
+                        let rate = project.achievement_rate().to_string();
+                        view! {
+                            <tr>
+                                <td><ProjectTitle project=project.clone() /></td>
+                                <td><span class=status_class(project.status)>{project.status.label()}</span></td>
+                                <td class="amount">{backed.amount.to_string()}</td>
+                                <td class="amount">{rate}</td>
+                                <td>{backed.backed_at.format("%Y-%m-%d").to_string()}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// A cancelled project has no public page, so its title is not a link.
+#[component]
+fn ProjectTitle(project: ProjectSummary) -> impl IntoView {
+    if project.status == PostStatus::Cancel {
+        view! { <span>{project.title}</span> }.into_any()
+    } else {
+        view! { <a href=format!("/posts/{}", project.id)>{project.title}</a> }.into_any()
+    }
+}
+
+/// Why the list is not shown: not logged in, or the wrong type of account.
+#[component]
+fn Refusal(error: AppError, what: &'static str) -> impl IntoView {
+    match error.code {
+        ErrorCode::Unauthenticated => view! {
+            <p class="notice">{format!("Log in to see {what}. ")} <a href="/login">"Log in"</a></p>
+        }
+        .into_any(),
+        _ => view! { <p class="error-banner" role="alert">{error.message}</p> }.into_any(),
+    }
+}

@@ -1,0 +1,44 @@
+import type { Page } from '@playwright/test';
+import { test, expect, waitForHydration } from './fixtures';
+import { header } from './journeys';
+
+// The demo data's two accounts that can log in (README).
+const DEMO_PASSWORD = 'moa-demo-password';
+
+async function logIn(page: Page, username: string) {
+  await page.goto('/login');
+  await waitForHydration(page);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(header(page)).toContainText(username);
+}
+
+test('a publisher sees every one of their projects, and no backings', async ({ page }) => {
+  await logIn(page, 'demo_publisher_1');
+  await header(page).getByRole('link', { name: 'My projects' }).click();
+  await expect(page).toHaveURL(/\/me\/projects$/);
+  const rows = page.getByRole('main').getByRole('row');
+  await expect(rows).toHaveCount(6); // the header row and five projects
+
+  // A funding project's title leads to its page.
+  await rows.filter({ hasText: 'Funding' }).first().getByRole('link').click();
+  await expect(page).toHaveURL(/\/posts\/\d+$/);
+
+  await page.goto('/me/backings');
+  await waitForHydration(page);
+  await expect(page.getByRole('alert')).toHaveText('Only backer accounts can do this.');
+});
+
+test('a backer sees their backings and their pocket, and no publisher list', async ({ page }) => {
+  await logIn(page, 'demo_backer_1');
+  await expect(header(page).getByRole('link', { name: 'Pocket balance' })).toHaveText('₩300,000');
+  await header(page).getByRole('link', { name: 'My backings' }).click();
+  await expect(page).toHaveURL(/\/me\/backings$/);
+  await expect(page.getByRole('main').getByRole('row').nth(1)).toContainText('₩');
+
+  await page.goto('/me/projects');
+  await waitForHydration(page);
+  await expect(page.getByRole('alert')).toHaveText('Only publisher accounts can do this.');
+  await expect(page.getByRole('main').getByRole('row')).toHaveCount(0);
+});
