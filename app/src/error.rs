@@ -25,6 +25,8 @@ pub enum ErrorCode {
     Forbidden,
     /// Money cannot move before the account registers a pocket.
     PocketNotRegistered,
+    /// An `Idempotency-Key` already used for a different request.
+    IdempotencyKeyReused,
     /// Too many failed log-ins; see `retry_after`.
     TooManyAttempts,
     /// A cookie-authenticated change that did not come from Moa's pages.
@@ -46,6 +48,7 @@ impl ErrorCode {
             ErrorCode::InvalidCredentials | ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::PocketNotRegistered => 409,
+            ErrorCode::IdempotencyKeyReused => 409,
             ErrorCode::TooManyAttempts => 429,
             ErrorCode::CsrfRejected => 403,
             ErrorCode::ValidationFailed => 422,
@@ -65,6 +68,7 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
             ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::PocketNotRegistered => "POCKET_NOT_REGISTERED",
+            ErrorCode::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             ErrorCode::TooManyAttempts => "TOO_MANY_ATTEMPTS",
             ErrorCode::CsrfRejected => "CSRF_REJECTED",
             ErrorCode::ValidationFailed => "VALIDATION_FAILED",

@@ -178,7 +178,7 @@ async fn concurrent_deposits_all_land() {
             .0
         }
     });
-    let statuses = futures_join_all(deposits).await;
+    let statuses = join_all(deposits).await;
     assert!(statuses.iter().all(|status| *status == 201), "{statuses:?}");
 
     let expected: i64 = (1..=40).map(|n| 1000 * n).sum();
@@ -234,18 +234,16 @@ async fn the_ledger_is_append_only_and_balances_cannot_go_negative() {
     ledger_matches_balances(&app).await;
 }
 
-/// Runs futures concurrently on this task (no extra dependency).
-async fn futures_join_all<F: std::future::Future<Output = u16>>(
-    futures: impl IntoIterator<Item = F>,
-) -> Vec<u16> {
-    let handles: Vec<_> = futures.into_iter().map(Box::pin).collect();
-    let mut results = vec![0; handles.len()];
+/// Runs futures concurrently on this task (no extra dependency), results
+/// in the order given.
+async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
     let mut pending: Vec<(usize, std::pin::Pin<Box<F>>)> =
-        handles.into_iter().enumerate().collect();
+        futures.into_iter().map(Box::pin).enumerate().collect();
+    let mut results: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
     std::future::poll_fn(|cx| {
         pending.retain_mut(|(index, future)| match future.as_mut().poll(cx) {
-            std::task::Poll::Ready(status) => {
-                results[*index] = status;
+            std::task::Poll::Ready(output) => {
+                results[*index] = Some(output);
                 false
             }
             std::task::Poll::Pending => true,
@@ -257,7 +255,7 @@ async fn futures_join_all<F: std::future::Future<Output = u16>>(
         }
     })
     .await;
-    results
+    results.into_iter().flatten().collect()
 }
 
 #[tokio::test]
@@ -435,4 +433,113 @@ async fn the_pocket_page_renders_the_pocket_on_the_server() {
         !html.contains("10012345678"),
         "the full account number leaked"
     );
+}
+
+async fn deposit_with_key(
+    client: &Client<'_>,
+    key: &str,
+    amount: i64,
+) -> (u16, Option<String>, Value) {
+    let response = client
+        .app
+        .client
+        .post(format!("{}/api/v1/me/pocket/deposits", client.app.base_url))
+        .bearer_auth(&client.token)
+        .header("idempotency-key", key)
+        .json(&json!({ "amount": amount }))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let status = response.status().as_u16();
+    let replayed = response
+        .headers()
+        .get("idempotent-replayed")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    (
+        status,
+        replayed,
+        response.json().await.unwrap_or(Value::Null),
+    )
+}
+
+async fn entry_count(client: &Client<'_>) -> usize {
+    let (_, entries) = client
+        .send(reqwest::Method::GET, "/api/v1/me/pocket/entries", None)
+        .await;
+    entries.as_array().map_or(0, Vec::len)
+}
+
+#[tokio::test]
+async fn a_retried_deposit_with_the_same_key_deposits_once() {
+    let app = TestApp::spawn().await;
+    let oh = signed_up(&app, "ohmi", "backer").await;
+    let other = signed_up(&app, "ohs_friend", "backer").await;
+    for client in [&oh, &other] {
+        client
+            .send(
+                reqwest::Method::PUT,
+                "/api/v1/me/pocket",
+                Some(json!({ "bank": "IBK", "account_number": "01012345678" })),
+            )
+            .await;
+    }
+
+    let first = deposit_with_key(&oh, "retry-me-1", 30_000).await;
+    assert_eq!(
+        first,
+        (201, Some("false".into()), json!({ "balance": 30_000 }))
+    );
+    let again = deposit_with_key(&oh, "retry-me-1", 30_000).await;
+    assert_eq!(
+        again,
+        (201, Some("true".into()), json!({ "balance": 30_000 }))
+    );
+    assert_eq!(entry_count(&oh).await, 1);
+
+    let (status, _, body) = deposit_with_key(&oh, "retry-me-1", 40_000).await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (409, &json!("IDEMPOTENCY_KEY_REUSED"))
+    );
+    let (status, _, body) = deposit_with_key(&oh, "two words", 40_000).await;
+    assert_eq!(status, 422);
+    assert!(body["error"]["details"]["Idempotency-Key"].is_string());
+
+    // Keys belong to one account: another account's same key is its own deposit.
+    let theirs = deposit_with_key(&other, "retry-me-1", 5_000).await;
+    assert_eq!(theirs.0, 201);
+    assert_eq!(theirs.2, json!({ "balance": 5_000 }));
+
+    // A client retrying in a hurry: twenty copies at once, one deposit.
+    let copies = (0..20).map(|_| deposit_with_key(&oh, "burst-2", 1_000));
+    let mut outcomes = Vec::new();
+    for outcome in join_all(copies).await {
+        assert_eq!(
+            (outcome.0, &outcome.2),
+            (201, &json!({ "balance": 31_000 }))
+        );
+        outcomes.push(outcome.1);
+    }
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|r| r.as_deref() == Some("false"))
+            .count(),
+        1,
+        "exactly one copy deposited: {outcomes:?}"
+    );
+    assert_eq!(entry_count(&oh).await, 2);
+    let (_, me) = oh.send(reqwest::Method::GET, "/api/v1/me", None).await;
+    assert_eq!(me["pocket"]["balance"], 31_000);
+    ledger_matches_balances(&app).await;
+
+    // The database itself refuses a second row under one key.
+    let duplicate = sqlx::query(
+        "INSERT INTO ledger_entries (account_id, kind, amount, balance_after, idempotency_key) \
+         SELECT account_id, 'DEPOSIT', 1000, 32000, 'burst-2' FROM ledger_entries WHERE idempotency_key = 'burst-2'",
+    )
+    .execute(&app.db)
+    .await;
+    assert!(duplicate.is_err(), "a duplicate key was stored");
 }

@@ -62,10 +62,11 @@ pub async fn top_up(amount: String) -> Result<Money, AppError> {
             let session = authorize::<AnyAccount>()?;
             let amount =
                 crate::domain::pocket::parse_deposit(&amount).map_err(AppError::validation)?;
-            let balance =
-                crate::service::pockets::deposit(&state()?, session.account_id, amount).await?;
+            let deposit =
+                crate::service::pockets::deposit(&state()?, session.account_id, amount, None)
+                    .await?;
             leptos_axum::redirect("/pocket");
-            Ok(balance)
+            Ok(deposit.balance)
         }
         .await,
     )

@@ -148,6 +148,30 @@ pub fn check_deposit(amount: i64) -> Result<Money, FieldErrors> {
     }
 }
 
+/// A client's `Idempotency-Key`: 1–200 visible ASCII characters (a UUID is
+/// typical).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    pub fn parse(key: &str) -> Result<Self, FieldErrors> {
+        if (1..=200).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) {
+            Ok(IdempotencyKey(key.to_owned()))
+        } else {
+            Err([(
+                "Idempotency-Key".to_owned(),
+                "Use 1 to 200 visible ASCII characters, such as a UUID.".to_owned(),
+            )]
+            .into_iter()
+            .collect())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A top-up amount as a person types it into a form: `50000`, `50,000`,
 /// `₩50,000` or `50,000원`. Anything else is a field error, never a guess.
 pub fn parse_deposit(text: &str) -> Result<Money, FieldErrors> {
@@ -225,6 +249,15 @@ mod tests {
         }
         assert!(parse_deposit("99999999999999999999999").is_err());
         assert!(parse_deposit("999").is_err());
+    }
+
+    #[test]
+    fn idempotency_keys_are_short_visible_ascii() {
+        assert!(IdempotencyKey::parse("5f0c6a3e-8d1b-4c1e-9a55-0e7d2b9c1f00").is_ok());
+        assert!(IdempotencyKey::parse(&"k".repeat(200)).is_ok());
+        for bad in ["", " ", "two words", "키", &"k".repeat(201)] {
+            assert!(IdempotencyKey::parse(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -4,7 +4,10 @@
 use chrono::{DateTime, Utc};
 
 use crate::{
-    domain::{Bank, Money, PocketRegistration, pocket::mask_account_number},
+    domain::{
+        Bank, Money, PocketRegistration,
+        pocket::{IdempotencyKey, mask_account_number},
+    },
     error::{AppError, ErrorCode},
     model::{LedgerEntry, Pocket},
     state::AppState,
@@ -64,9 +67,26 @@ pub async fn register(
     row.into_pocket()
 }
 
+/// The outcome of a top-up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Deposit {
+    /// The balance the deposit produced.
+    pub balance: Money,
+    /// True when an earlier deposit with the same idempotency key is being
+    /// reported again, and no money moved this time.
+    pub replayed: bool,
+}
+
 /// A simulated top-up. The row lock taken by the UPDATE orders concurrent
-/// deposits, so each ledger row records the balance it produced.
-pub async fn deposit(state: &AppState, account_id: i64, amount: Money) -> Result<Money, AppError> {
+/// deposits to one pocket, so each ledger row records the balance it
+/// produced, and a deposit with an idempotency key sees any earlier one
+/// with the same key (the unique index backs this up).
+pub async fn deposit(
+    state: &AppState,
+    account_id: i64,
+    amount: Money,
+    key: Option<&IdempotencyKey>,
+) -> Result<Deposit, AppError> {
     let mut tx = state.db.begin().await?;
     let balance: Option<i64> = sqlx::query_scalar(
         "UPDATE pockets SET balance = balance + $2, updated_at = now() WHERE account_id = $1 RETURNING balance",
@@ -76,14 +96,44 @@ pub async fn deposit(state: &AppState, account_id: i64, amount: Money) -> Result
     .fetch_optional(&mut *tx)
     .await?;
     let balance = balance.ok_or_else(not_registered)?;
-    sqlx::query("INSERT INTO ledger_entries (account_id, kind, amount, balance_after) VALUES ($1, 'DEPOSIT', $2, $3)")
+    if let Some(key) = key {
+        let earlier: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT amount, balance_after FROM ledger_entries WHERE account_id = $1 AND idempotency_key = $2",
+        )
         .bind(account_id)
-        .bind(amount.as_won())
-        .bind(balance)
-        .execute(&mut *tx)
+        .bind(key.as_str())
+        .fetch_optional(&mut *tx)
         .await?;
+        if let Some((earlier_amount, balance_after)) = earlier {
+            tx.rollback().await?;
+            return if earlier_amount == amount.as_won() {
+                Ok(Deposit {
+                    balance: Money::won(balance_after),
+                    replayed: true,
+                })
+            } else {
+                Err(AppError::new(
+                    ErrorCode::IdempotencyKeyReused,
+                    "This Idempotency-Key was already used for a different amount.",
+                ))
+            };
+        }
+    }
+    sqlx::query(
+        "INSERT INTO ledger_entries (account_id, kind, amount, balance_after, idempotency_key) \
+         VALUES ($1, 'DEPOSIT', $2, $3, $4)",
+    )
+    .bind(account_id)
+    .bind(amount.as_won())
+    .bind(balance)
+    .bind(key.map(IdempotencyKey::as_str))
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
-    Ok(Money::won(balance))
+    Ok(Deposit {
+        balance: Money::won(balance),
+        replayed: false,
+    })
 }
 
 #[derive(sqlx::FromRow)]

@@ -2,7 +2,10 @@
 //! `GET /api/v1/me/pocket/entries`.
 
 use app::{
-    domain::{PocketRegistration, pocket::check_deposit},
+    domain::{
+        PocketRegistration,
+        pocket::{IdempotencyKey, check_deposit},
+    },
     error::AppError,
     model::{LedgerEntry, Pocket},
     service,
@@ -11,13 +14,15 @@ use app::{
 use axum::{
     Json,
     extract::{State, rejection::JsonRejection},
-    http::StatusCode,
+    http::{HeaderMap, StatusCode},
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{ApiError, accounts::body, auth::Signed, error::ErrorBody};
+
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
@@ -114,32 +119,55 @@ pub async fn register(
     ))
 }
 
-/// Top up the pocket (a simulated deposit).
+/// Top up the pocket (a simulated deposit). Send an `Idempotency-Key` to
+/// make retrying safe: a repeat with the same key and amount deposits
+/// nothing and answers as the first did (with `Idempotent-Replayed: true`).
 #[utoipa::path(
     post,
     path = "/api/v1/me/pocket/deposits",
     tag = "pockets",
     security(("bearer" = [])),
+    params(
+        ("Idempotency-Key" = Option<String>, Header,
+            description = "1–200 visible ASCII characters, e.g. a UUID, unique per intended deposit"),
+    ),
     request_body = DepositRequest,
     responses(
         (status = 201, description = "The new balance", body = BalanceResponse),
         (status = 401, description = "`UNAUTHENTICATED`", body = ErrorBody),
-        (status = 409, description = "`POCKET_NOT_REGISTERED`", body = ErrorBody),
-        (status = 422, description = "`VALIDATION_FAILED` (amount)", body = ErrorBody),
+        (status = 409, description = "`POCKET_NOT_REGISTERED`, or `IDEMPOTENCY_KEY_REUSED` for a different amount", body = ErrorBody),
+        (status = 422, description = "`VALIDATION_FAILED` (amount, Idempotency-Key)", body = ErrorBody),
     )
 )]
 pub async fn deposit(
     State(state): State<AppState>,
     Signed { session, .. }: Signed,
+    headers: HeaderMap,
     payload: Result<Json<DepositRequest>, JsonRejection>,
-) -> Result<(StatusCode, Json<BalanceResponse>), ApiError> {
+) -> Result<
+    (
+        StatusCode,
+        [(&'static str, &'static str); 1],
+        Json<BalanceResponse>,
+    ),
+    ApiError,
+> {
+    let key = headers
+        .get(IDEMPOTENCY_KEY)
+        .map(|value| {
+            IdempotencyKey::parse(value.to_str().unwrap_or_default()).map_err(AppError::validation)
+        })
+        .transpose()?;
     let request = body(payload)?;
     let amount = check_deposit(request.amount).map_err(AppError::validation)?;
-    let balance = service::pockets::deposit(&state, session.account_id, amount).await?;
+    let deposit =
+        service::pockets::deposit(&state, session.account_id, amount, key.as_ref()).await?;
+    let replayed = if deposit.replayed { "true" } else { "false" };
     Ok((
         StatusCode::CREATED,
+        [("idempotent-replayed", replayed)],
         Json(BalanceResponse {
-            balance: balance.as_won(),
+            balance: deposit.balance.as_won(),
         }),
     ))
 }
