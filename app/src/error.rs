@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
     PostNotFound,
+    /// The project is funding, and this change must wait until it ends.
+    PostStillFunding,
     /// No such page or endpoint.
     NotFound,
     UsernameTaken,
@@ -44,6 +46,7 @@ impl ErrorCode {
     pub const fn http_status(self) -> u16 {
         match self {
             ErrorCode::PostNotFound | ErrorCode::NotFound => 404,
+            ErrorCode::PostStillFunding => 409,
             ErrorCode::UsernameTaken | ErrorCode::EmailTaken => 409,
             ErrorCode::InvalidCredentials | ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden => 403,
@@ -61,6 +64,7 @@ impl ErrorCode {
     pub const fn as_str(self) -> &'static str {
         match self {
             ErrorCode::PostNotFound => "POST_NOT_FOUND",
+            ErrorCode::PostStillFunding => "POST_STILL_FUNDING",
             ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::UsernameTaken => "USERNAME_TAKEN",
             ErrorCode::EmailTaken => "EMAIL_TAKEN",

@@ -234,3 +234,82 @@ async fn the_pages_and_their_server_functions_pass_the_same_guard() {
     assert_eq!(server_fn_status(&app, "my_projects", &publisher).await, 200);
     assert_eq!(server_fn_status(&app, "my_backings", &backer).await, 200);
 }
+
+#[tokio::test]
+async fn only_a_projects_publisher_deletes_it_and_never_while_funding() {
+    let app = TestApp::spawn().await;
+    let owner = signed_up(&app, "studio_owner", "publisher").await;
+    let rival = signed_up(&app, "studio_rival", "publisher").await;
+    let backer = signed_up(&app, "backer_nosy", "backer").await;
+    let owner_id = account_id(&owner).await;
+    let closed = insert_post(
+        &app.db,
+        owner_id,
+        NewPost {
+            title: "Finished bowl",
+            status: "CLOSE",
+            ..NewPost::default()
+        },
+    )
+    .await;
+    let funding = insert_post(
+        &app.db,
+        owner_id,
+        NewPost {
+            title: "Open kettle",
+            ..NewPost::default()
+        },
+    )
+    .await;
+    let delete = |client: &Client<'_>, id: i64| {
+        let path = format!("/api/v1/posts/{id}");
+        let client = Client {
+            app: &app,
+            token: client.token.clone(),
+        };
+        async move { client.send(Method::DELETE, &path, None).await }
+    };
+    let nobody = Client {
+        app: &app,
+        token: String::new(),
+    };
+
+    for (client, status, code) in [
+        (&nobody, 401, "UNAUTHENTICATED"),
+        (&backer, 403, "FORBIDDEN"),
+        (&rival, 403, "FORBIDDEN"),
+    ] {
+        let (got, body) = delete(client, closed).await;
+        assert_eq!((got, body["error"]["code"].clone()), (status, json!(code)));
+    }
+    let (status, body) = delete(&owner, funding).await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (409, json!("POST_STILL_FUNDING"))
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/posts/{closed}")).await.status(),
+        200
+    );
+
+    let (status, _) = delete(&owner, closed).await;
+    assert_eq!(status, 204);
+    assert_eq!(
+        app.get(&format!("/api/v1/posts/{closed}")).await.status(),
+        404
+    );
+    let (status, body) = delete(&owner, closed).await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (404, json!("POST_NOT_FOUND"))
+    );
+    let (_, mine) = owner.send(Method::GET, "/api/v1/me/posts", None).await;
+    assert_eq!(titles(&mine, "/title"), ["Open kettle"]);
+
+    // The database refuses it too, whatever the code does.
+    let forced = sqlx::query("UPDATE posts SET deleted_at = now() WHERE id = $1")
+        .bind(funding)
+        .execute(&app.db)
+        .await;
+    assert!(forced.is_err(), "a funding project was deleted");
+}

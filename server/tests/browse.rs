@@ -350,6 +350,7 @@ async fn openapi_document_describes_the_api() {
     for (path, method) in [
         ("/api/v1/posts", "get"),
         ("/api/v1/posts/{id}", "get"),
+        ("/api/v1/posts/{id}", "delete"),
         ("/api/v1/accounts", "post"),
         ("/api/v1/auth/token", "post"),
         ("/api/v1/me", "get"),
@@ -443,7 +444,11 @@ async fn the_list_count_follows_every_change_of_listed_projects() {
         }
     };
     exec("UPDATE posts SET status = 'CANCEL' WHERE id = $1", ids[0]).await;
-    exec("UPDATE posts SET deleted_at = now() WHERE id = $1", ids[1]).await;
+    exec(
+        "UPDATE posts SET status = 'CLOSE', deleted_at = now() WHERE id = $1",
+        ids[1],
+    )
+    .await;
     exec("UPDATE posts SET status = 'SUCCESS' WHERE id = $1", ids[2]).await;
     exec(
         "UPDATE posts SET total_amount = 50000, backer_count = 5 WHERE id = $1",

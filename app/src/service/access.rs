@@ -2,8 +2,8 @@
 //! function that needs an account names a [`Policy`]; the REST extractor
 //! (`server::rest::auth::Signed`) and the server-function guard
 //! (`api::authorize`) both end in [`authorize`], so the two doors cannot
-//! disagree. Owning a particular project is checked where the project is
-//! loaded, against the session this returns.
+//! disagree. Owning a particular project is checked by [`owned_post`],
+//! against the session this returns.
 
 use http::HeaderMap;
 
@@ -75,6 +75,44 @@ pub fn authorize<P: Policy>(state: &AppState, headers: &HeaderMap) -> Result<Ses
     } else {
         Err(AppError::forbidden(P::refusal()))
     }
+}
+
+/// A project the session's account publishes, as far as an owner-only
+/// change needs to know it.
+#[derive(Clone, Debug)]
+pub struct OwnedPost {
+    pub id: i64,
+    pub status: crate::domain::PostStatus,
+}
+
+/// The owner-only guard: the project, if it exists (deleted ones do not)
+/// and the session's account publishes it; 404 `POST_NOT_FOUND` or 403
+/// `FORBIDDEN` otherwise.
+pub async fn owned_post(
+    state: &AppState,
+    session: &Session,
+    post_id: i64,
+) -> Result<OwnedPost, AppError> {
+    let row: Option<(i64, String)> = sqlx::query_as(
+        "SELECT publisher_id, status FROM posts WHERE id = $1 AND deleted_at IS NULL",
+    )
+    .bind(post_id)
+    .fetch_optional(&state.db)
+    .await?;
+    let (publisher_id, status) = row.ok_or_else(AppError::post_not_found)?;
+    if publisher_id != session.account_id {
+        return Err(AppError::forbidden(
+            "Only the project's publisher can do this.",
+        ));
+    }
+    let status = status.parse().map_err(|error| {
+        tracing::error!(%error, post_id, "corrupt status in database");
+        AppError::internal()
+    })?;
+    Ok(OwnedPost {
+        id: post_id,
+        status,
+    })
 }
 
 #[cfg(test)]

@@ -209,3 +209,38 @@ pub async fn published_by(
         .map(|row| row.into_summary(today))
         .collect()
 }
+
+/// Deletes a project of the session's publisher. Never while it is funding:
+/// the check here gives the clear error, the database's
+/// `posts_not_deleted_while_funding` constraint holds even if the status
+/// changes in between.
+pub async fn delete(
+    state: &AppState,
+    session: &crate::service::auth::Session,
+    post_id: i64,
+) -> Result<(), AppError> {
+    let post = crate::service::access::owned_post(state, session, post_id).await?;
+    if post.status == PostStatus::Funding {
+        return Err(still_funding());
+    }
+    let result = sqlx::query("UPDATE posts SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL")
+        .bind(post.id)
+        .execute(&state.db)
+        .await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(sqlx::Error::Database(error))
+            if error.constraint() == Some("posts_not_deleted_while_funding") =>
+        {
+            Err(still_funding())
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+fn still_funding() -> AppError {
+    AppError::new(
+        crate::error::ErrorCode::PostStillFunding,
+        "A project cannot be deleted while it is funding.",
+    )
+}

@@ -24,7 +24,7 @@ use super::{accounts, error, mine, pockets, posts};
         version = "1",
         description = "Moa 모아 crowdfunding: browse funding projects, sign up, log in, and manage a pocket. Amounts are integer KRW."
     ),
-    paths(posts::list, posts::get, accounts::sign_up,
+    paths(posts::list, posts::get, posts::delete, accounts::sign_up,
         accounts::issue_token,
         accounts::me,
         mine::my_posts,

@@ -22,7 +22,7 @@ pub use error::ApiError;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/posts", get(posts::list))
-        .route("/api/v1/posts/{id}", get(posts::get))
+        .route("/api/v1/posts/{id}", get(posts::get).delete(posts::delete))
         .route("/api/v1/accounts", post(accounts::sign_up))
         .route("/api/v1/auth/token", post(accounts::issue_token))
         .route("/api/v1/me", get(accounts::me))

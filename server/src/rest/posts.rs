@@ -4,18 +4,19 @@ use app::{
     domain::listing::RawListQuery,
     error::AppError,
     model::{ListQuery, ProjectDetail, ProjectSummary},
-    service,
+    service::{self, access::PublisherOnly},
     state::AppState,
 };
 use axum::{
     Json,
     extract::{Path, Query, State, rejection::QueryRejection},
+    http::StatusCode,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiError, error::ErrorBody};
+use super::{ApiError, auth::Signed, error::ErrorBody};
 
 /// Query parameters of the list. Taken as text so that a bad value gets a
 /// `VALIDATION_FAILED` naming the field rather than a generic rejection.
@@ -164,4 +165,30 @@ pub async fn get(
 ) -> Result<Json<PostDetail>, ApiError> {
     let id = id.parse::<i64>().map_err(|_| AppError::post_not_found())?;
     Ok(Json(service::posts::get(&state, id).await?.into()))
+}
+
+/// Delete one of your projects (publisher and owner only). Never while it is
+/// funding.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/posts/{id}",
+    tag = "posts",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Project id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "`UNAUTHENTICATED`", body = ErrorBody),
+        (status = 403, description = "`FORBIDDEN`: not a publisher, or not this project's publisher", body = ErrorBody),
+        (status = 404, description = "`POST_NOT_FOUND`: unknown or already deleted", body = ErrorBody),
+        (status = 409, description = "`POST_STILL_FUNDING`", body = ErrorBody),
+    )
+)]
+pub async fn delete(
+    State(state): State<AppState>,
+    Signed { session, .. }: Signed<PublisherOnly>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = id.parse::<i64>().map_err(|_| AppError::post_not_found())?;
+    service::posts::delete(&state, &session, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
