@@ -15,11 +15,20 @@ async function logIn(page: Page, username: string) {
 }
 
 test('a publisher sees every one of their projects, and no backings', async ({ page }) => {
-  await logIn(page, 'demo_publisher_1');
+  await logIn(page, 'demo_publisher_4');
   await header(page).getByRole('link', { name: 'My projects' }).click();
   await expect(page).toHaveURL(/\/me\/projects$/);
   const rows = page.getByRole('main').getByRole('row');
-  await expect(rows).toHaveCount(6); // the header row and five projects
+  await expect(rows).toHaveCount(7); // the header row and six projects
+  // A cancelled project is listed for its publisher, though not publicly,
+  // and only projects that are not funding can be deleted.
+  const cancelled = rows.filter({ hasText: 'Cancelled' });
+  await expect(cancelled).toHaveCount(1);
+  await expect(cancelled.getByRole('link')).toHaveCount(0);
+  await expect(cancelled.getByRole('button', { name: /^Delete / })).toBeVisible();
+  for (const funding of await rows.filter({ hasText: 'Funding' }).all()) {
+    await expect(funding.getByRole('button')).toHaveCount(0);
+  }
 
   // A funding project's title leads to its page.
   await rows.filter({ hasText: 'Funding' }).first().getByRole('link').click();

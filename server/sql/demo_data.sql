@@ -101,6 +101,6 @@ BEGIN
     INSERT INTO ledger_entries (account_id, kind, amount, balance_after)
     SELECT id, 'DEPOSIT', 300000, 300000 FROM accounts WHERE username = 'demo_backer_1';
     INSERT INTO pockets (account_id, bank, account_number)
-    SELECT id, 'SHINHAN', '110123456789' FROM accounts WHERE username = 'demo_publisher_1';
+    SELECT id, 'SHINHAN', '110123456789' FROM accounts WHERE username = 'demo_publisher_4';
 END
 $$;

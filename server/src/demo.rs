@@ -8,7 +8,7 @@ const DEMO_DATA: &str = include_str!("../sql/demo_data.sql");
 
 /// The demo accounts people can log in as (see the README); every other
 /// demo account cannot log in.
-pub const DEMO_LOGINS: [&str; 2] = ["demo_backer_1", "demo_publisher_1"];
+pub const DEMO_LOGINS: [&str; 2] = ["demo_backer_1", "demo_publisher_4"];
 /// Public on purpose: this is demo data for a local run, never production.
 pub const DEMO_PASSWORD: &str = "moa-demo-password";
 

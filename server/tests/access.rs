@@ -313,3 +313,54 @@ async fn only_a_projects_publisher_deletes_it_and_never_while_funding() {
         .await;
     assert!(forced.is_err(), "a funding project was deleted");
 }
+
+#[tokio::test]
+async fn the_my_projects_page_deletes_through_its_server_function() {
+    let app = TestApp::spawn().await;
+    let owner = signed_up(&app, "studio_kang", "publisher").await;
+    let rival = signed_up(&app, "studio_moon", "publisher").await;
+    let owner_id = account_id(&owner).await;
+    let closed = insert_post(
+        &app.db,
+        owner_id,
+        NewPost {
+            title: "Closed clock",
+            status: "CLOSE",
+            ..NewPost::default()
+        },
+    )
+    .await;
+    insert_post(
+        &app.db,
+        owner_id,
+        NewPost {
+            title: "Funding fan",
+            ..NewPost::default()
+        },
+    )
+    .await;
+    let page = page_as(&app, "/me/projects", Some(&owner)).await;
+    assert!(page.contains("Delete Closed clock") && !page.contains("Delete Funding fan"));
+
+    let delete = |client: &Client<'_>| {
+        app.client
+            .post(format!("{}/api/delete_project", app.base_url))
+            .header(header::COOKIE, format!("moa_session={}", client.token))
+            .header(header::ORIGIN, &app.base_url)
+            .header(header::ACCEPT, "application/json")
+            .form(&[("id", closed.to_string())])
+            .send()
+    };
+    let refused = delete(&rival)
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or_default();
+    assert_eq!(refused, 403);
+    let done = delete(&owner)
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or_default();
+    assert_eq!(done, 200);
+    let page = page_as(&app, "/me/projects", Some(&owner)).await;
+    assert!(!page.contains("Closed clock") && page.contains("Funding fan"));
+}

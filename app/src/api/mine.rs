@@ -34,3 +34,17 @@ pub async fn my_backings() -> Result<Vec<BackedProject>, AppError> {
         .await,
     )
 }
+
+/// Deletes one of the publisher's projects (never while it is funding).
+#[server(endpoint = "delete_project")]
+pub async fn delete_project(id: i64) -> Result<(), AppError> {
+    with_status(
+        async move {
+            let session = authorize::<PublisherOnly>()?;
+            crate::service::posts::delete(&state()?, &session, id).await?;
+            leptos_axum::redirect("/me/projects");
+            Ok(())
+        }
+        .await,
+    )
+}

@@ -7,7 +7,7 @@ pub mod pockets;
 pub mod posts;
 
 pub use accounts::{CurrentAccount, LogIn, LogOut, SignUp, current_account};
-pub use mine::{my_backings, my_projects};
+pub use mine::{DeleteProject, my_backings, my_projects};
 pub use pockets::{RegisterPocket, TopUp, pocket_overview};
 pub use posts::{get_project, list_projects};
 

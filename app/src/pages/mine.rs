@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::{my_backings, my_projects},
-    components::project_card::status_class,
+    api::{DeleteProject, my_backings, my_projects},
+    components::{form::FormError, project_card::status_class},
     domain::PostStatus,
     error::{AppError, ErrorCode},
     model::{BackedProject, ProjectSummary},
@@ -15,10 +15,13 @@ use crate::{
 
 #[component]
 pub fn MyProjectsPage() -> impl IntoView {
-    let projects = Resource::new(|| (), |_| my_projects());
+    let delete = ServerAction::<DeleteProject>::new();
+    let projects = Resource::new(move || delete.version().get(), |_| my_projects());
+    let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
     view! {
         <Title text="My projects" />
         <h1 class="page-title">"My projects"</h1>
+        <FormError error=delete_error />
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your projects…"</p> }>
             {move || Suspend::new(async move {
                 match projects.await {
@@ -26,7 +29,7 @@ pub fn MyProjectsPage() -> impl IntoView {
                         view! { <p class="empty-state">"You have not published a project yet."</p> }
                             .into_any()
                     }
-                    Ok(projects) => view! { <MyProjectsTable projects /> }.into_any(),
+                    Ok(projects) => view! { <MyProjectsTable projects delete /> }.into_any(),
                     Err(error) => view! { <Refusal error what="your projects" /> }.into_any(),
                 }
             })}
@@ -35,7 +38,10 @@ pub fn MyProjectsPage() -> impl IntoView {
 }
 
 #[component]
-fn MyProjectsTable(projects: Vec<ProjectSummary>) -> impl IntoView {
+fn MyProjectsTable(
+    projects: Vec<ProjectSummary>,
+    delete: ServerAction<DeleteProject>,
+) -> impl IntoView {
     view! {
         <table class="ledger">
             <thead>
@@ -46,6 +52,7 @@ fn MyProjectsTable(projects: Vec<ProjectSummary>) -> impl IntoView {
                     <th scope="col" class="amount">"Achieved"</th>
                     <th scope="col" class="amount">"Backers"</th>
                     <th scope="col">"Ends"</th>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                 </tr>
             </thead>
             <tbody>
@@ -62,6 +69,7 @@ fn MyProjectsTable(projects: Vec<ProjectSummary>) -> impl IntoView {
                                 <td class="amount">{rate}</td>
                                 <td class="amount">{project.backer_count}</td>
                                 <td>{project.end_date.to_string()} " · " {d_day}</td>
+                                <td><DeleteButton project=project.clone() delete /></td>
                             </tr>
                         }
                     })
@@ -127,6 +135,21 @@ fn MyBackingsTable(backings: Vec<BackedProject>) -> impl IntoView {
             </tbody>
         </table>
     }
+}
+
+/// Funding projects cannot be deleted (their backers' money is in them),
+/// so they get no button.
+#[component]
+fn DeleteButton(project: ProjectSummary, delete: ServerAction<DeleteProject>) -> impl IntoView {
+    (project.status != PostStatus::Funding).then(|| {
+        let label = format!("Delete {}", project.title);
+        view! {
+            <ActionForm action=delete attr:class="inline-form">
+                <input type="hidden" name="id" value=project.id />
+                <button class="link-button danger" type="submit" aria-label=label>"Delete"</button>
+            </ActionForm>
+        }
+    })
 }
 
 /// A cancelled project has no public page, so its title is not a link.
