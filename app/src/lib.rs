@@ -63,7 +63,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    AccountActions::provide();
     mark_hydrated();
 
     view! {
@@ -71,20 +70,35 @@ pub fn App() -> impl IntoView {
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Title formatter=page_title />
         <Router>
-            <SiteHeader />
-            <main id="main" class="container">
-                <Routes fallback=NotFoundPage>
-                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/posts/:id") view=ProjectPage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("login") view=LogInPage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("signup") view=SignUpPage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("pocket") view=PocketPage ssr=SsrMode::Async />
-                    <Route path=path!("/me/projects") view=MyProjectsPage ssr=SsrMode::Async />
-                    <Route path=path!("/me/backings") view=MyBackingsPage ssr=SsrMode::Async />
-                </Routes>
-            </main>
-            <SiteFooter />
+            <Site />
         </Router>
+    }
+}
+
+/// Everything inside the router. When JavaScript is off, a refused form
+/// post comes back as a redirect to the form with the error in the URL
+/// (`?__path=…&__err=…`); a server action shows it only if that error is in
+/// context when the action is created. `<Routes>` provides it too late for
+/// the account actions (shared with the header, so created here), so it is
+/// provided first.
+#[component]
+fn Site() -> impl IntoView {
+    leptos_router::hooks::use_url().with_untracked(|url| url.provide_server_action_error());
+    AccountActions::provide();
+    view! {
+        <SiteHeader />
+        <main id="main" class="container">
+            <Routes fallback=NotFoundPage>
+                <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
+                <Route path=path!("/posts/:id") view=ProjectPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("login") view=LogInPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("signup") view=SignUpPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("pocket") view=PocketPage ssr=SsrMode::Async />
+                <Route path=path!("/me/projects") view=MyProjectsPage ssr=SsrMode::Async />
+                <Route path=path!("/me/backings") view=MyBackingsPage ssr=SsrMode::Async />
+            </Routes>
+        </main>
+        <SiteFooter />
     }
 }
 

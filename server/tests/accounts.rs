@@ -291,3 +291,49 @@ async fn the_login_limit_holds_without_redis() {
     .await;
     assert_login_limit(&app).await;
 }
+
+/// A form post without JavaScript: the browser follows the redirect back to
+/// the form, which must show the error next to its field.
+#[tokio::test]
+async fn without_javascript_a_refused_form_shows_its_field_errors() {
+    let app = TestApp::spawn().await;
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let response = no_redirects
+        .post(format!("{}/api/sign_up", app.base_url))
+        .header("accept", "text/html")
+        .header("origin", &app.base_url)
+        .header("referer", format!("{}/signup", app.base_url))
+        .form(&[
+            ("username", "no spaces allowed"),
+            ("email", "someone@example.com"),
+            ("password", "long enough password"),
+            ("role", "backer"),
+        ])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status().as_u16(), 302);
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(location.contains("/signup?"), "{location}");
+    let page = no_redirects
+        .get(&location)
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(
+        page.contains("Use only letters, digits and underscores."),
+        "the field error is missing from the page"
+    );
+}
