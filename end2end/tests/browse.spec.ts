@@ -103,7 +103,8 @@ test.describe('an unknown project', () => {
 test('the API reference renders in Swagger UI and ReDoc', async ({ page }) => {
   await page.goto('/swagger');
   await expect(page.getByRole('heading', { name: /Moa API/ })).toBeVisible();
-  await expect(page.getByText('/api/v1/posts/{id}')).toBeVisible();
+  await expect(page.getByRole('button', { name: /^GET \/api\/v1\/posts\/\{id\}/ })).toBeVisible();
+  await expect(page.getByRole('button', { name: /^DELETE \/api\/v1\/posts\/\{id\}/ })).toBeVisible();
 
   await page.goto('/redoc');
   await expect(page.getByRole('heading', { name: /Moa API/ }).first()).toBeVisible();

@@ -81,4 +81,15 @@ test.describe('without JavaScript', () => {
     await page.getByRole('button', { name: 'Log in' }).click();
     await expect(header(page)).toContainText(username);
   });
+
+  test('a refused sign-up shows its field errors', async ({ page }) => {
+    await page.goto('/signup');
+    await page.getByLabel('Username').fill('no spaces please');
+    await page.getByLabel('Email').fill(`${uniqueName('nojs')}@example.com`);
+    await page.getByLabel('Password').fill('short');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect(page).toHaveURL(/\/signup\?/);
+    await expect(page.getByLabel('Username')).toHaveAccessibleDescription('Use only letters, digits and underscores.');
+    await expect(page.getByLabel('Password')).toHaveAccessibleDescription('Use at least 10 characters.');
+  });
 });
