@@ -21,7 +21,7 @@ async function topUp(page: Page, amount: string) {
 
 test('register a pocket, top up, and read the history', async ({ page }) => {
   await signUpAsBacker(page);
-  await header(page).getByRole('link', { name: 'Pocket balance' }).click();
+  await header(page).getByRole('link', { name: 'Register a pocket' }).click();
   await expect(page).toHaveURL(/\/pocket$/);
   await expect(page.getByRole('heading', { name: 'Register a pocket' })).toBeVisible();
 

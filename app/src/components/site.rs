@@ -21,10 +21,16 @@ pub fn SiteHeader() -> impl IntoView {
                         {move || Suspend::new(async move {
                             match me.await.ok().flatten() {
                                 Some(me) => {
-                                    let balance = me
-                                        .pocket
-                                        .map(|pocket| pocket.balance.to_string())
-                                        .unwrap_or_else(|| "Register a pocket".to_owned());
+                                    // The balance, read out with what it is; or, before
+                                    // there is a pocket, the way to register one.
+                                    let (balance, balance_label) = match me.pocket {
+                                        Some(pocket) => {
+                                            let balance = pocket.balance.to_string();
+                                            let label = format!("Pocket balance {balance}");
+                                            (balance, Some(label))
+                                        }
+                                        None => ("Register a pocket".to_owned(), None),
+                                    };
                                     let (own_list, own_label) = match me.account.role {
                                         Role::Publisher => ("/me/projects", "My projects"),
                                         Role::Backer => ("/me/backings", "My backings"),
@@ -34,7 +40,7 @@ pub fn SiteHeader() -> impl IntoView {
                                         <span class="session" aria-label="Signed in">
                                             <span class="session-name">{me.account.username}</span>
                                             <span class="role-badge">{me.account.role.as_str()}</span>
-                                            <a class="session-balance" href="/pocket" aria-label="Pocket balance">{balance}</a>
+                                            <a class="session-balance" href="/pocket" aria-label=balance_label>{balance}</a>
                                         </span>
                                         <ActionForm action=actions.log_out attr:class="inline-form">
                                             <button class="link-button" type="submit">"Log out"</button>

@@ -43,6 +43,7 @@ fn MyProjectsTable(
     delete: ServerAction<DeleteProject>,
 ) -> impl IntoView {
     view! {
+        <div class="table-scroll panel">
         <table class="ledger">
             <thead>
                 <tr>
@@ -76,6 +77,7 @@ fn MyProjectsTable(
                     .collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }
 
@@ -105,6 +107,7 @@ pub fn MyBackingsPage() -> impl IntoView {
 #[component]
 fn MyBackingsTable(backings: Vec<BackedProject>) -> impl IntoView {
     view! {
+        <div class="table-scroll panel">
         <table class="ledger">
             <thead>
                 <tr>
@@ -134,6 +137,7 @@ fn MyBackingsTable(backings: Vec<BackedProject>) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }
 

@@ -158,6 +158,7 @@ fn History(entries: Vec<LedgerEntry>) -> impl IntoView {
         view! { <p class="empty-state">"No movements yet. Top up to get started."</p> }.into_any()
     } else {
         view! {
+            <div class="table-scroll">
             <table class="ledger">
                 <thead>
                     <tr>
@@ -169,6 +170,7 @@ fn History(entries: Vec<LedgerEntry>) -> impl IntoView {
                 </thead>
                 <tbody>{entries.into_iter().map(|entry| view! { <HistoryRow entry /> }).collect_view()}</tbody>
             </table>
+            </div>
         }
         .into_any()
     };
