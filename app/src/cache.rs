@@ -107,6 +107,22 @@ impl Cache {
         Some((count.unwrap_or(0), u64::try_from(ttl).unwrap_or(0)))
     }
 
+    /// A counter's value; 0 when it was never set, `None` when Redis is
+    /// unreachable.
+    pub async fn get_counter(&self, key: &str) -> Option<u64> {
+        let mut connection = self.connection().await?;
+        let value: Option<u64> = self.bounded("read", connection.get(key)).await?;
+        Some(value.unwrap_or(0))
+    }
+
+    /// Adds one to a counter that never expires.
+    pub async fn bump(&self, key: &str) {
+        let Some(mut connection) = self.connection().await else {
+            return;
+        };
+        let _: Option<u64> = self.bounded("write", connection.incr(key, 1u64)).await;
+    }
+
     pub async fn delete(&self, key: &str) {
         let Some(mut connection) = self.connection().await else {
             return;

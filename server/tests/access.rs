@@ -364,3 +364,37 @@ async fn the_my_projects_page_deletes_through_its_server_function() {
     let page = page_as(&app, "/me/projects", Some(&owner)).await;
     assert!(!page.contains("Closed clock") && page.contains("Funding fan"));
 }
+
+#[tokio::test]
+async fn a_deleted_project_leaves_cached_lists_at_once() {
+    let app = TestApp::spawn().await;
+    let owner = signed_up(&app, "studio_seo", "publisher").await;
+    let gone = insert_post(
+        &app.db,
+        account_id(&owner).await,
+        NewPost {
+            title: "Soon gone",
+            status: "SUCCESS",
+            ..NewPost::default()
+        },
+    )
+    .await;
+    let list_titles = || async {
+        let list: Value = app
+            .get("/api/v1/posts")
+            .await
+            .json()
+            .await
+            .unwrap_or(Value::Null);
+        titles(&list["items"], "/title")
+    };
+    // The first read fills the cache (Redis is up in tests), the second hits it.
+    assert_eq!(list_titles().await, ["Soon gone"]);
+    assert_eq!(list_titles().await, ["Soon gone"]);
+
+    let (status, _) = owner
+        .send(Method::DELETE, &format!("/api/v1/posts/{gone}"), None)
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(list_titles().await, Vec::<String>::new());
+}

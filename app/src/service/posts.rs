@@ -15,6 +15,10 @@ use crate::{
 /// Lists change with every backing; a few seconds of staleness is the price
 /// for not hitting PostgreSQL on every page view.
 const LIST_CACHE_TTL: Duration = Duration::from_secs(5);
+/// Part of every cached list's key; bumping it after a change that a list
+/// shows (a project deleted, created, backed) makes every cached list stale
+/// at once, without finding and deleting keys.
+const LIST_GENERATION: &str = "posts:list:generation";
 
 /// Listed means: not deleted, not cancelled. The partial indexes of the
 /// migrations carry the same condition, so the planner can use them.
@@ -100,10 +104,20 @@ impl SummaryRow {
 /// order; both orders are served by an index.
 pub async fn list(state: &AppState, query: &ListQuery) -> Result<ProjectPage, AppError> {
     let today = state.today();
-    let cache_key = state
+    let generation = state
         .cache
-        .key(&format!("posts:list:{today}:{}", query.to_url()));
-    if let Some(cached) = state.cache.get_json::<ProjectPage>(&cache_key).await {
+        .get_counter(&state.cache.key(LIST_GENERATION))
+        .await;
+    // Without a generation (Redis unreachable) there is no cache to use.
+    let cache_key = generation.map(|generation| {
+        state.cache.key(&format!(
+            "posts:list:g{generation}:{today}:{}",
+            query.to_url()
+        ))
+    });
+    if let Some(cache_key) = &cache_key
+        && let Some(cached) = state.cache.get_json::<ProjectPage>(cache_key).await
+    {
         return Ok(cached);
     }
 
@@ -151,10 +165,9 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<ProjectPage, Ap
         total_pages: total_pages(total_items, query.per_page),
     };
 
-    state
-        .cache
-        .set_json(&cache_key, &page, LIST_CACHE_TTL)
-        .await;
+    if let Some(cache_key) = &cache_key {
+        state.cache.set_json(cache_key, &page, LIST_CACHE_TTL).await;
+    }
     Ok(page)
 }
 
@@ -228,7 +241,10 @@ pub async fn delete(
         .execute(&state.db)
         .await;
     match result {
-        Ok(_) => Ok(()),
+        Ok(_) => {
+            lists_changed(state).await;
+            Ok(())
+        }
         Err(sqlx::Error::Database(error))
             if error.constraint() == Some("posts_not_deleted_while_funding") =>
         {
@@ -236,6 +252,11 @@ pub async fn delete(
         }
         Err(error) => Err(error.into()),
     }
+}
+
+/// Makes every cached list stale, after a change the lists show.
+pub(crate) async fn lists_changed(state: &AppState) {
+    state.cache.bump(&state.cache.key(LIST_GENERATION)).await;
 }
 
 fn still_funding() -> AppError {
