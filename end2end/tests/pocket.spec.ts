@@ -66,13 +66,17 @@ test('register a pocket, top up, and read the history', async ({ page }) => {
   await expect(pocketSummary(page)).toContainText('₩51,000');
 });
 
-test('the pocket page asks visitors to log in', async ({ page }) => {
-  // The page's own data call is refused with 401 before it says so.
+test('the pocket page asks visitors to log in, then brings them back', async ({ page }) => {
   await page.goto('/pocket');
   await waitForHydration(page);
   await expect(page.getByText('Log in to see your pocket.')).toBeVisible();
   await page.getByRole('main').getByRole('link', { name: 'Log in' }).click();
-  await expect(page).toHaveURL(/\/login$/);
+  await expect(page).toHaveURL(/\/login\?next=\/pocket$/);
+  await page.getByLabel('Username').fill('demo_backer_1');
+  await page.getByLabel('Password').fill('moa-demo-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page).toHaveURL(/\/pocket$/);
+  await expect(pocketSummary(page)).toContainText('*********5678');
 });
 
 test.describe('refused input', () => {

@@ -337,3 +337,42 @@ async fn without_javascript_a_refused_form_shows_its_field_errors() {
         "the field error is missing from the page"
     );
 }
+
+#[tokio::test]
+async fn logging_in_returns_to_the_page_it_came_from_on_this_site_only() {
+    let app = TestApp::spawn().await;
+    assert_eq!(sign_up(&app, "wanderer", "backer").await.0, 201);
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    for (next, expected) in [
+        ("/pocket", "/pocket"),
+        ("//evil.example/steal", "/"),
+        ("https://evil.example/", "/"),
+    ] {
+        let response = no_redirects
+            .post(format!("{}/api/log_in", app.base_url))
+            .header("accept", "text/html")
+            .header("origin", &app.base_url)
+            .form(&[
+                ("username", "wanderer"),
+                ("password", "correct horse battery"),
+                ("next", next),
+            ])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        assert_eq!(
+            (response.status().as_u16(), location.as_str()),
+            (302, expected),
+            "next={next}"
+        );
+    }
+}

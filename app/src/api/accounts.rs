@@ -51,6 +51,8 @@ pub async fn sign_up(
     email: String,
     password: String,
     role: String,
+    /// Where to go afterwards (a path on this site).
+    next: Option<String>,
 ) -> Result<Account, AppError> {
     super::with_status(
         async move {
@@ -59,7 +61,7 @@ pub async fn sign_up(
                 .map_err(AppError::validation)?;
             let account = crate::service::accounts::sign_up(&state, new).await?;
             start_session(&state, &account)?;
-            leptos_axum::redirect("/");
+            leptos_axum::redirect(&crate::domain::account::return_path(next.as_deref()));
             Ok(account)
         }
         .await,
@@ -67,7 +69,12 @@ pub async fn sign_up(
 }
 
 #[server(endpoint = "log_in")]
-pub async fn log_in(username: String, password: String) -> Result<Account, AppError> {
+pub async fn log_in(
+    username: String,
+    password: String,
+    /// Where to go afterwards (a path on this site).
+    next: Option<String>,
+) -> Result<Account, AppError> {
     super::with_status(
         async move {
             let state = state()?;
@@ -78,7 +85,7 @@ pub async fn log_in(username: String, password: String) -> Result<Account, AppEr
             let account =
                 crate::service::accounts::log_in(&state, &username, password, client).await?;
             start_session(&state, &account)?;
-            leptos_axum::redirect("/");
+            leptos_axum::redirect(&crate::domain::account::return_path(next.as_deref()));
             Ok(account)
         }
         .await,

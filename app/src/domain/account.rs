@@ -201,3 +201,49 @@ mod tests {
         assert!(!shown.contains("correct horse"));
     }
 }
+
+/// Where to send someone after they log in or sign up: the page they came
+/// from (`?next=/pocket`) if it is a path on this site, else the home page.
+/// Anything that could leave the site (`//evil.example`, `/\evil.example`,
+/// `https://…`) or carry control characters goes home instead.
+pub fn return_path(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.starts_with("/\\")
+                && path.len() <= 2048
+                && !path.chars().any(char::is_control) =>
+        {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod return_path_tests {
+    use super::return_path;
+
+    #[test]
+    fn local_paths_are_kept() {
+        assert_eq!(return_path(Some("/pocket")), "/pocket");
+        assert_eq!(return_path(Some("/?q=캠핑&page=2")), "/?q=캠핑&page=2");
+        assert_eq!(return_path(None), "/");
+    }
+
+    #[test]
+    fn anything_leaving_the_site_goes_home() {
+        for next in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example/",
+            "javascript:alert(1)",
+            "pocket",
+            "",
+            "/pocket\r\nSet-Cookie: x=1",
+        ] {
+            assert_eq!(return_path(Some(next)), "/", "{next:?}");
+        }
+    }
+}

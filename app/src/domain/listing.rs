@@ -206,7 +206,7 @@ pub fn escape_like(text: &str) -> String {
 }
 
 /// Percent-encodes a query-string value (UTF-8), keeping unreserved characters.
-fn encode_query_value(value: &str) -> String {
+pub fn encode_query_value(value: &str) -> String {
     let mut encoded = String::with_capacity(value.len());
     for byte in value.bytes() {
         match byte {

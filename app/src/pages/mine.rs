@@ -30,7 +30,7 @@ pub fn MyProjectsPage() -> impl IntoView {
                             .into_any()
                     }
                     Ok(projects) => view! { <MyProjectsTable projects delete /> }.into_any(),
-                    Err(error) => view! { <Refusal error what="your projects" /> }.into_any(),
+                    Err(error) => view! { <Refusal error what="your projects" here="/me/projects" /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -97,7 +97,7 @@ pub fn MyBackingsPage() -> impl IntoView {
                     }
                     .into_any(),
                     Ok(backings) => view! { <MyBackingsTable backings /> }.into_any(),
-                    Err(error) => view! { <Refusal error what="your backings" /> }.into_any(),
+                    Err(error) => view! { <Refusal error what="your backings" here="/me/backings" /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -168,10 +168,10 @@ fn ProjectTitle(project: ProjectSummary) -> impl IntoView {
 
 /// Why the list is not shown: not logged in, or the wrong type of account.
 #[component]
-fn Refusal(error: AppError, what: &'static str) -> impl IntoView {
+fn Refusal(error: AppError, what: &'static str, here: &'static str) -> impl IntoView {
     match error.code {
         ErrorCode::Unauthenticated => view! {
-            <p class="notice">{format!("Log in to see {what}. ")} <a href="/login">"Log in"</a></p>
+            <p class="notice">{format!("Log in to see {what}. ")} <a href=format!("/login?next={here}")>"Log in"</a></p>
         }
         .into_any(),
         _ => view! { <p class="error-banner" role="alert">{error.message}</p> }.into_any(),

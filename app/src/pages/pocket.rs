@@ -63,7 +63,7 @@ pub fn PocketPage() -> impl IntoView {
 fn PocketUnavailable(error: AppError) -> impl IntoView {
     if error.code == ErrorCode::Unauthenticated {
         view! {
-            <p class="notice">"Log in to see your pocket. " <a href="/login">"Log in"</a></p>
+            <p class="notice">"Log in to see your pocket. " <a href="/login?next=/pocket">"Log in"</a></p>
         }
         .into_any()
     } else {

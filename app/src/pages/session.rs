@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use crate::{
     components::{
@@ -23,11 +24,12 @@ pub fn LogInPage() -> impl IntoView {
             <h1>"Log in"</h1>
             <FormError error />
             <ActionForm action=actions.log_in attr:class="form" attr:novalidate=true>
+                <ReturnPath />
                 <TextField label="Username" name="username" autocomplete="username" error />
                 <TextField label="Password" name="password" kind="password" autocomplete="current-password" error />
                 <button class="button" type="submit">"Log in"</button>
             </ActionForm>
-            <p class="auth-switch">"New to Moa? " <a href="/signup">"Create an account"</a></p>
+            <p class="auth-switch">"New to Moa? " <a href=switch_link("/signup")>"Create an account"</a></p>
         </section>
     }
 }
@@ -48,6 +50,7 @@ pub fn SignUpPage() -> impl IntoView {
             <h1>"Create an account"</h1>
             <FormError error />
             <ActionForm action=actions.sign_up attr:class="form" attr:novalidate=true>
+                <ReturnPath />
                 <fieldset class="field role-choice" aria-describedby="field-role-error">
                     <legend>"I want to"</legend>
                     <label><input type="radio" name="role" value="backer" checked />" back projects"</label>
@@ -72,7 +75,32 @@ pub fn SignUpPage() -> impl IntoView {
                 />
                 <button class="button" type="submit">"Create account"</button>
             </ActionForm>
-            <p class="auth-switch">"Already have an account? " <a href="/login">"Log in"</a></p>
+            <p class="auth-switch">"Already have an account? " <a href=switch_link("/login")>"Log in"</a></p>
         </section>
+    }
+}
+
+/// The page to return to afterwards, from `?next=`, carried by the form.
+/// The server checks it is a path on this site before going there.
+#[component]
+fn ReturnPath() -> impl IntoView {
+    let query = use_query_map();
+    move || {
+        query
+            .read()
+            .get("next")
+            .map(|next| view! { <input type="hidden" name="next" value=next /> })
+    }
+}
+
+/// The link to the other form (log in ↔ sign up), keeping `?next=`.
+fn switch_link(page: &'static str) -> impl Fn() -> String + Send + Sync + 'static {
+    let query = use_query_map();
+    move || match query.read().get("next") {
+        Some(next) => format!(
+            "{page}?next={}",
+            crate::domain::listing::encode_query_value(&next)
+        ),
+        None => page.to_owned(),
     }
 }
