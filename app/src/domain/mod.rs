@@ -3,6 +3,7 @@
 
 pub mod account;
 mod achievement;
+pub mod dates;
 pub mod dday;
 pub mod listing;
 mod money;

@@ -8,7 +8,10 @@ use leptos_meta::Title;
 use crate::{
     api::{DeleteProject, my_backings, my_projects},
     components::{form::FormError, project_card::status_class},
-    domain::PostStatus,
+    domain::{
+        PostStatus,
+        dates::{date_text, korea_date_text},
+    },
     error::{AppError, ErrorCode},
     model::{BackedProject, ProjectSummary},
 };
@@ -69,7 +72,7 @@ fn MyProjectsTable(
                                 <td class="amount">{project.total_amount.to_string()} " / " {project.target_amount.to_string()}</td>
                                 <td class="amount">{rate}</td>
                                 <td class="amount">{project.backer_count}</td>
-                                <td>{project.end_date.to_string()} " · " {d_day}</td>
+                                <td>{date_text(project.end_date)} " · " {d_day}</td>
                                 <td><DeleteButton project=project.clone() delete /></td>
                             </tr>
                         }
@@ -130,7 +133,7 @@ fn MyBackingsTable(backings: Vec<BackedProject>) -> impl IntoView {
                                 <td><span class=status_class(project.status)>{project.status.label()}</span></td>
                                 <td class="amount">{backed.amount.to_string()}</td>
                                 <td class="amount">{rate}</td>
-                                <td>{backed.backed_at.format("%Y-%m-%d").to_string()}</td>
+                                <td>{korea_date_text(backed.backed_at)}</td>
                             </tr>
                         }
                     })

@@ -13,6 +13,7 @@ use crate::{
     },
     domain::{
         Bank,
+        dates::korea_minute_text,
         pocket::{DEPOSIT_MAX, DEPOSIT_MIN},
     },
     error::{AppError, ErrorCode},
@@ -207,20 +208,12 @@ fn HistoryRow(entry: LedgerEntry) -> impl IntoView {
     };
     view! {
         <tr>
-            <td>{korea_time(entry.created_at)}</td>
+            <td>{korea_minute_text(entry.created_at)}</td>
             <td>{kind} {project}</td>
             <td class=direction>{signed_amount}</td>
             <td class="amount">{entry.balance_after.to_string()}</td>
         </tr>
     }
-}
-
-/// Korea has one time zone and no daylight saving, so a fixed offset gives
-/// the same text on the server and in the browser.
-fn korea_time(at: chrono::DateTime<chrono::Utc>) -> String {
-    chrono::FixedOffset::east_opt(9 * 3600)
-        .map(|kst| at.with_timezone(&kst).format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_else(|| at.format("%Y-%m-%d %H:%M UTC").to_string())
 }
 
 fn action_error<A>(action: ServerAction<A>) -> Signal<Option<AppError>>

@@ -5,6 +5,7 @@ use leptos_router::hooks::use_params_map;
 use crate::{
     api::get_project,
     components::project_card::status_class,
+    domain::dates::{date_text, korea_date_text},
     error::{AppError, ErrorCode},
     model::ProjectDetail,
     pages::not_found::NotFoundPage,
@@ -52,7 +53,7 @@ fn ProjectView(detail: ProjectDetail) -> impl IntoView {
     let project = detail.summary;
     let rate = project.achievement_rate();
     let meta_description: String = detail.description.chars().take(160).collect();
-    let created = project.created_at.format("%Y-%m-%d").to_string();
+    let created = korea_date_text(project.created_at);
     let progress_label = format!("{rate} of {} raised", project.target_amount);
 
     view! {
@@ -80,7 +81,7 @@ fn ProjectView(detail: ProjectDetail) -> impl IntoView {
                     <div><dt>"Target"</dt><dd>{project.target_amount.to_string()}</dd></div>
                     <div><dt>"Price per backing"</dt><dd>{project.price.to_string()}</dd></div>
                     <div><dt>"Backers"</dt><dd>{project.backer_count}</dd></div>
-                    <div><dt>"Ends"</dt><dd>{project.end_date.format("%Y-%m-%d").to_string()}</dd></div>
+                    <div><dt>"Ends"</dt><dd>{date_text(project.end_date)}</dd></div>
                     <div><dt>"Created"</dt><dd>{created}</dd></div>
                 </dl>
             </section>
