@@ -10,7 +10,7 @@ use sqlx::PgPool;
 use crate::{
     cache::Cache,
     clock::Clock,
-    service::{auth::TokenKeys, login_throttle::LoginThrottle},
+    service::{auth::TokenKeys, client_address::TrustedProxies, login_throttle::LoginThrottle},
 };
 
 #[derive(Clone)]
@@ -21,6 +21,8 @@ pub struct AppState {
     pub timezone: Tz,
     pub tokens: TokenKeys,
     pub login_throttle: LoginThrottle,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
     /// Session cookies get `Secure` (production is served over HTTPS).
     pub secure_cookies: bool,
     pub leptos_options: LeptosOptions,

@@ -1,7 +1,10 @@
 //! Configuration from environment variables (documented in `.env.example`).
 //! Anything missing or invalid stops start-up with one line naming the cause.
 
-use std::{fmt, net::SocketAddr};
+use std::{
+    fmt,
+    net::{IpAddr, SocketAddr},
+};
 
 use chrono_tz::Tz;
 
@@ -37,6 +40,8 @@ pub struct Config {
     pub environment: Environment,
     pub jwt_secret: JwtSecret,
     pub timezone: Tz,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -57,6 +62,8 @@ pub enum ConfigError {
     ShortJwtSecret(usize),
     #[error("MOA_TIMEZONE {0:?} is not an IANA time zone such as Asia/Seoul")]
     InvalidTimezone(String),
+    #[error("MOA_TRUSTED_PROXIES entry {0:?} is not an IP address such as 127.0.0.1")]
+    InvalidTrustedProxy(String),
     #[error("could not generate a development JWT secret: {0}")]
     NoRandomness(String),
 }
@@ -109,6 +116,18 @@ impl Config {
             .parse::<Tz>()
             .map_err(|_| ConfigError::InvalidTimezone(timezone_name))?;
 
+        let trusted_proxies = lookup("MOA_TRUSTED_PROXIES")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| {
+                entry
+                    .parse::<IpAddr>()
+                    .map_err(|_| ConfigError::InvalidTrustedProxy(entry.to_owned()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+
         Ok(Config {
             database_url,
             redis_url,
@@ -116,6 +135,7 @@ impl Config {
             environment,
             jwt_secret,
             timezone,
+            trusted_proxies,
         })
     }
 
@@ -179,6 +199,21 @@ mod tests {
         assert_eq!(config.timezone, chrono_tz::Asia::Seoul);
         assert_eq!(config.jwt_secret.as_bytes().len(), 32);
         assert_eq!(config.database_name(), "moa");
+    }
+
+    #[test]
+    fn trusted_proxies_are_a_list_of_addresses() {
+        let config = load(&[
+            ("DATABASE_URL", DB),
+            ("MOA_TRUSTED_PROXIES", "127.0.0.1, ::1,10.0.0.2"),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.trusted_proxies.len(), 3);
+        assert!(load(&[("DATABASE_URL", DB)]).is_ok_and(|c| c.trusted_proxies.is_empty()));
+        assert_eq!(
+            load(&[("DATABASE_URL", DB), ("MOA_TRUSTED_PROXIES", "10.0.0.0/8")]).err(),
+            Some(ConfigError::InvalidTrustedProxy("10.0.0.0/8".into()))
+        );
     }
 
     #[test]

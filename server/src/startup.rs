@@ -6,7 +6,7 @@ use std::time::Duration;
 use app::{
     cache::Cache,
     clock::Clock,
-    service::{auth::TokenKeys, login_throttle::LoginThrottle},
+    service::{auth::TokenKeys, client_address::TrustedProxies, login_throttle::LoginThrottle},
     state::AppState,
 };
 use leptos::config::{Env, LeptosOptions};
@@ -73,6 +73,7 @@ pub fn build_state(config: &Config, db: PgPool, clock: Clock) -> AppState {
         timezone: config.timezone,
         tokens: TokenKeys::new(config.jwt_secret.as_bytes()),
         login_throttle: LoginThrottle::default(),
+        trusted_proxies: TrustedProxies::new(config.trusted_proxies.clone()),
         secure_cookies: config.environment == Environment::Production,
         leptos_options: leptos_options(config),
     }

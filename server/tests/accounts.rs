@@ -287,6 +287,7 @@ async fn repeated_failed_logins_are_limited() {
 async fn the_login_limit_holds_without_redis() {
     let app = TestApp::spawn_with(common::Options {
         redis_url: "redis://127.0.0.1:1".into(),
+        ..common::Options::default()
     })
     .await;
     assert_login_limit(&app).await;
@@ -375,4 +376,53 @@ async fn logging_in_returns_to_the_page_it_came_from_on_this_site_only() {
             "next={next}"
         );
     }
+}
+
+async fn failed_login_from(app: &TestApp, forwarded_for: &str, username: &str) -> u16 {
+    app.client
+        .post(format!("{}/api/v1/auth/token", app.base_url))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({ "username": username, "password": "wrong password!" }))
+        .send()
+        .await
+        .map(|response| response.status().as_u16())
+        .unwrap_or_default()
+}
+
+/// 20 failures from one client address within 15 minutes lock that address
+/// out. Behind a trusted proxy each forwarded client has its own limit;
+/// without one, a forged `X-Forwarded-For` changes nothing.
+#[tokio::test]
+async fn the_client_limit_follows_trusted_proxies_only() {
+    let behind_proxy = TestApp::spawn_with(common::Options {
+        trusted_proxies: vec![std::net::IpAddr::from([127, 0, 0, 1])],
+        ..common::Options::default()
+    })
+    .await;
+    // Different usernames, so only the per-client limit (20) can trigger.
+    for n in 0..20 {
+        let status = failed_login_from(&behind_proxy, "203.0.113.7", &format!("user{n}")).await;
+        assert_eq!(status, 401, "attempt {n}");
+    }
+    assert_eq!(
+        failed_login_from(&behind_proxy, "203.0.113.7", "another").await,
+        429
+    );
+    assert_eq!(
+        failed_login_from(&behind_proxy, "203.0.113.8", "another").await,
+        401
+    );
+
+    let direct = TestApp::spawn().await;
+    for n in 0..20 {
+        let forged = format!("198.51.100.{n}");
+        assert_eq!(
+            failed_login_from(&direct, &forged, &format!("user{n}")).await,
+            401
+        );
+    }
+    assert_eq!(
+        failed_login_from(&direct, "198.51.100.99", "another").await,
+        429
+    );
 }

@@ -35,6 +35,7 @@ async fn without_redis_moa_is_degraded_but_serves_pages() {
     // Nothing listens on port 1: Redis is "down".
     let app = TestApp::spawn_with(Options {
         redis_url: "redis://127.0.0.1:1".into(),
+        ..Options::default()
     })
     .await;
     let publisher = insert_publisher(&app.db, "studio").await;

@@ -78,10 +78,12 @@ pub async fn log_in(
     super::with_status(
         async move {
             let state = state()?;
-            let client = request_parts()?
+            let parts = request_parts()?;
+            let peer = parts
                 .extensions
                 .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
                 .map(|info| info.0.ip());
+            let client = state.trusted_proxies.client(peer, &parts.headers);
             let account =
                 crate::service::accounts::log_in(&state, &username, password, client).await?;
             start_session(&state, &account)?;

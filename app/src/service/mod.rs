@@ -5,6 +5,7 @@ pub mod access;
 pub mod accounts;
 pub mod auth;
 pub mod backings;
+pub mod client_address;
 pub mod login_throttle;
 pub mod markdown;
 pub mod pockets;

@@ -39,19 +39,25 @@ impl<P: Policy> FromRequestParts<AppState> for Signed<P> {
     }
 }
 
-/// The peer address of the connection. Proxies' `X-Forwarded-For` is not
-/// trusted: behind one, every client would share the proxy's limit, which is
-/// safe, while trusting the header would let anyone pick their address.
+/// The client's address: the connection's peer, or, when the peer is a
+/// configured trusted proxy (`MOA_TRUSTED_PROXIES`), the client it forwards
+/// for. `X-Forwarded-For` from anyone else is ignored: believing it would
+/// let anyone pick their address and escape the per-client login limit.
 pub struct ClientAddress(pub Option<std::net::IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|info| info.0.ip());
-        Ok(ClientAddress(peer))
+        Ok(ClientAddress(
+            state.trusted_proxies.client(peer, &parts.headers),
+        ))
     }
 }

@@ -59,12 +59,14 @@ pub struct TestApp {
 
 pub struct Options {
     pub redis_url: String,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             redis_url: redis_url(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -90,7 +92,8 @@ impl TestApp {
 
     pub async fn spawn_with(options: Options) -> TestApp {
         let database_url = create_database().await;
-        let config = config_for(&database_url, &options.redis_url);
+        let mut config = config_for(&database_url, &options.redis_url);
+        config.trusted_proxies = options.trusted_proxies;
         let db = server::connect_database(&config)
             .await
             .unwrap_or_else(|e| panic!("{e}"));

@@ -1,0 +1,97 @@
+//! Which address a request comes from, for the per-client login limit.
+//! Behind a reverse proxy every connection comes from the proxy, so its
+//! `X-Forwarded-For` is believed, but only from proxies named in the
+//! configuration: anyone else could write any address into that header and
+//! escape the limit.
+
+use std::{net::IpAddr, sync::Arc};
+
+use http::HeaderMap;
+
+/// The proxies whose `X-Forwarded-For` is believed (none by default).
+#[derive(Clone, Debug, Default)]
+pub struct TrustedProxies(Arc<[IpAddr]>);
+
+impl TrustedProxies {
+    pub fn new(proxies: Vec<IpAddr>) -> Self {
+        TrustedProxies(proxies.into())
+    }
+
+    fn trusts(&self, address: IpAddr) -> bool {
+        self.0.contains(&address)
+    }
+
+    /// The client behind `peer`, the connection's address: `peer` itself
+    /// unless it is a trusted proxy; then the nearest address in
+    /// `X-Forwarded-For` that is not a trusted proxy (each proxy appends the
+    /// address it saw, so the right end is the most trustworthy). A header
+    /// that cannot be read leaves the proxy as the client, which is safe.
+    pub fn client(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
+        let peer = peer?;
+        if !self.trusts(peer) {
+            return Some(peer);
+        }
+        let mut hops = Vec::new();
+        for value in headers.get_all("x-forwarded-for") {
+            let Ok(value) = value.to_str() else {
+                return Some(peer);
+            };
+            for hop in value.split(',') {
+                match hop.trim().parse::<IpAddr>() {
+                    Ok(address) => hops.push(address),
+                    Err(_) => return Some(peer),
+                }
+            }
+        }
+        let nearest_untrusted = hops.iter().rev().find(|address| !self.trusts(**address));
+        Some(nearest_untrusted.or(hops.first()).copied().unwrap_or(peer))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use http::HeaderValue;
+
+    use super::*;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    fn forwarded(value: &'static str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", HeaderValue::from_static(value));
+        headers
+    }
+
+    #[test]
+    fn untrusted_peers_are_the_client_whatever_they_claim() {
+        let none = TrustedProxies::default();
+        let headers = forwarded("198.51.100.1");
+        assert_eq!(
+            none.client(Some(ip("203.0.113.9")), &headers),
+            Some(ip("203.0.113.9"))
+        );
+        let proxy = TrustedProxies::new(vec![ip("10.0.0.1")]);
+        assert_eq!(
+            proxy.client(Some(ip("203.0.113.9")), &headers),
+            Some(ip("203.0.113.9"))
+        );
+    }
+
+    #[test]
+    fn a_trusted_proxy_passes_on_the_nearest_untrusted_hop() {
+        let proxies = TrustedProxies::new(vec![ip("10.0.0.1"), ip("10.0.0.2")]);
+        let peer = Some(ip("10.0.0.1"));
+        // A client that forged the left end cannot pick its address.
+        let headers = forwarded("1.2.3.4, 198.51.100.7, 10.0.0.2");
+        assert_eq!(proxies.client(peer, &headers), Some(ip("198.51.100.7")));
+        assert_eq!(proxies.client(peer, &HeaderMap::new()), peer);
+        assert_eq!(proxies.client(peer, &forwarded("not-an-address")), peer);
+        assert_eq!(
+            proxies.client(peer, &forwarded("10.0.0.2")),
+            Some(ip("10.0.0.2"))
+        );
+        assert_eq!(proxies.client(None, &headers), None);
+    }
+}
