@@ -100,4 +100,7 @@ pub struct BackedProject {
 pub struct PocketStatement {
     pub pocket: Option<Pocket>,
     pub entries: Vec<LedgerEntry>,
+    /// A fresh idempotency key for the next top-up form, so a form sent
+    /// twice (a double click, a resubmitted page) deposits once.
+    pub deposit_key: String,
 }

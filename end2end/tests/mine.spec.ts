@@ -25,7 +25,8 @@ test('a publisher sees every one of their projects, and no backings', async ({ p
   const cancelled = rows.filter({ hasText: 'Cancelled' });
   await expect(cancelled).toHaveCount(1);
   await expect(cancelled.getByRole('link')).toHaveCount(0);
-  await expect(cancelled.getByRole('button', { name: /^Delete / })).toBeVisible();
+  await cancelled.getByText('Delete', { exact: true }).click();
+  await expect(cancelled.getByRole('button', { name: /^Yes, delete / })).toBeVisible();
   for (const funding of await rows.filter({ hasText: 'Funding' }).all()) {
     await expect(funding.getByRole('button')).toHaveCount(0);
   }

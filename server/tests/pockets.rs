@@ -393,6 +393,31 @@ async fn the_pocket_pages_server_functions_pass_the_same_guard_and_rules() {
     assert_eq!(status, 200);
     assert_eq!(statement["pocket"]["balance"], 9_999_999);
     assert_eq!(statement["entries"].as_array().map(Vec::len), Some(1));
+
+    // The form carries the statement's key: sent twice, it deposits once.
+    let key = statement["deposit_key"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(key.len() >= 16, "{statement}");
+    for _ in 0..2 {
+        let (status, body) = call_server_fn(
+            &app,
+            "top_up",
+            Some(&cookie),
+            &own,
+            &[("amount", "1000"), ("key", &key)],
+        )
+        .await;
+        assert_eq!((status, body), (200, json!(10_000_999)));
+    }
+    let (_, statement) = call_server_fn(&app, "pocket_overview", Some(&cookie), &own, &[]).await;
+    assert_eq!(statement["entries"].as_array().map(Vec::len), Some(2));
+    assert_ne!(
+        statement["deposit_key"],
+        json!(key),
+        "each form gets a new key"
+    );
     ledger_matches_balances(&app).await;
 }
 

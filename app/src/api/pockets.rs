@@ -19,17 +19,20 @@ pub async fn pocket_overview() -> Result<PocketStatement, AppError> {
         async move {
             let session = authorize::<AnyAccount>()?;
             let state = state()?;
+            let deposit_key = leptos::nonce::Nonce::new().to_string();
             let Some(pocket) = crate::service::pockets::find(&state, session.account_id).await?
             else {
                 return Ok(PocketStatement {
                     pocket: None,
                     entries: Vec::new(),
+                    deposit_key,
                 });
             };
             let entries = crate::service::pockets::entries(&state, session.account_id).await?;
             Ok(PocketStatement {
                 pocket: Some(pocket),
                 entries,
+                deposit_key,
             })
         }
         .await,
@@ -54,17 +57,32 @@ pub async fn register_pocket(bank: String, account_number: String) -> Result<Poc
 }
 
 /// Takes the amount as typed (`50,000`), so a mistyped amount is a field
-/// error next to the input rather than a malformed request.
+/// error next to the input rather than a malformed request. `key` is the
+/// form's idempotency key (`PocketStatement::deposit_key`).
 #[server(endpoint = "top_up")]
-pub async fn top_up(amount: String) -> Result<Money, AppError> {
+pub async fn top_up(amount: String, key: Option<String>) -> Result<Money, AppError> {
     with_status(
         async move {
             let session = authorize::<AnyAccount>()?;
             let amount =
                 crate::domain::pocket::parse_deposit(&amount).map_err(AppError::validation)?;
-            let deposit =
-                crate::service::pockets::deposit(&state()?, session.account_id, amount, None)
-                    .await?;
+            let key = key
+                .map(|key| {
+                    crate::domain::pocket::IdempotencyKey::parse(&key).map_err(|_| {
+                        AppError::new(
+                            crate::error::ErrorCode::BadRequest,
+                            "This form is out of date. Reload the page and try again.",
+                        )
+                    })
+                })
+                .transpose()?;
+            let deposit = crate::service::pockets::deposit(
+                &state()?,
+                session.account_id,
+                amount,
+                key.as_ref(),
+            )
+            .await?;
             leptos_axum::redirect("/pocket");
             Ok(deposit.balance)
         }

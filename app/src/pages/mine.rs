@@ -145,16 +145,23 @@ fn MyBackingsTable(backings: Vec<BackedProject>) -> impl IntoView {
 }
 
 /// Funding projects cannot be deleted (their backers' money is in them),
-/// so they get no button.
+/// so they get no button. Deleting asks once more (plain HTML, so it works
+/// without JavaScript too).
 #[component]
 fn DeleteButton(project: ProjectSummary, delete: ServerAction<DeleteProject>) -> impl IntoView {
     (project.status != PostStatus::Funding).then(|| {
         let label = format!("Delete {}", project.title);
+        let confirm = format!("Yes, delete {}", project.title);
         view! {
-            <ActionForm action=delete attr:class="inline-form">
-                <input type="hidden" name="id" value=project.id />
-                <button class="link-button danger" type="submit" aria-label=label>"Delete"</button>
-            </ActionForm>
+            <details class="confirm-delete">
+                <summary aria-label=label>"Delete"</summary>
+                <ActionForm action=delete attr:class="inline-form">
+                    <input type="hidden" name="id" value=project.id />
+                    <button class="link-button danger" type="submit" aria-label=confirm>
+                        "Yes, delete"
+                    </button>
+                </ActionForm>
+            </details>
         }
     })
 }

@@ -39,8 +39,8 @@ pub fn PocketPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your pocket…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Ok(PocketStatement { pocket: Some(pocket), entries }) => {
-                        EitherOf3::A(view! { <RegisteredPocket pocket entries /> })
+                    Ok(PocketStatement { pocket: Some(pocket), entries, deposit_key }) => {
+                        EitherOf3::A(view! { <RegisteredPocket pocket entries deposit_key /> })
                     }
                     Ok(PocketStatement { pocket: None, .. }) => EitherOf3::B(view! {
                         <section class="panel">
@@ -73,7 +73,11 @@ fn PocketUnavailable(error: AppError) -> impl IntoView {
 }
 
 #[component]
-fn RegisteredPocket(pocket: Pocket, entries: Vec<LedgerEntry>) -> impl IntoView {
+fn RegisteredPocket(
+    pocket: Pocket,
+    entries: Vec<LedgerEntry>,
+    deposit_key: String,
+) -> impl IntoView {
     let actions = AccountActions::expect();
     view! {
         <section class="panel pocket-summary" aria-label="Pocket">
@@ -93,7 +97,7 @@ fn RegisteredPocket(pocket: Pocket, entries: Vec<LedgerEntry>) -> impl IntoView 
             </dl>
         </section>
         <div class="pocket-forms">
-            <TopUpForm action=actions.top_up />
+            <TopUpForm action=actions.top_up deposit_key />
             <section class="panel">
                 <details>
                     <summary>"Change bank account"</summary>
@@ -130,7 +134,7 @@ fn RegisterPocketForm(action: ServerAction<RegisterPocket>, submit: &'static str
 }
 
 #[component]
-fn TopUpForm(action: ServerAction<TopUp>) -> impl IntoView {
+fn TopUpForm(action: ServerAction<TopUp>, deposit_key: String) -> impl IntoView {
     let error = action_error(action);
     let hint = format!("Between {DEPOSIT_MIN} and {DEPOSIT_MAX} at a time.");
     let done = move || {
@@ -146,8 +150,11 @@ fn TopUpForm(action: ServerAction<TopUp>) -> impl IntoView {
             <p class="notice-success" role="status">{done}</p>
             <FormError error />
             <ActionForm action attr:class="form" attr:novalidate=true>
+                <input type="hidden" name="key" value=deposit_key />
                 <TextField label="Amount (KRW)" name="amount" inputmode="numeric" hint error />
-                <button class="button" type="submit">"Top up"</button>
+                <button class="button" type="submit" disabled=move || action.pending().get()>
+                    "Top up"
+                </button>
             </ActionForm>
         </section>
     }
