@@ -293,38 +293,53 @@ async fn the_login_limit_holds_without_redis() {
     assert_login_limit(&app).await;
 }
 
-/// A form post without JavaScript: the browser follows the redirect back to
-/// the form, which must show the error next to its field.
-#[tokio::test]
-async fn without_javascript_a_refused_form_shows_its_field_errors() {
-    let app = TestApp::spawn().await;
-    let no_redirects = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let response = no_redirects
-        .post(format!("{}/api/sign_up", app.base_url))
+/// A browser without JavaScript posting a form to a server function: the
+/// answer is a redirect, whose status and `Location` this returns.
+async fn plain_form_post(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let response = no_redirects()
+        .post(format!("{}{path}", app.base_url))
         .header("accept", "text/html")
         .header("origin", &app.base_url)
         .header("referer", format!("{}/signup", app.base_url))
-        .form(&[
-            ("username", "no spaces allowed"),
-            ("email", "someone@example.com"),
-            ("password", "long enough password"),
-            ("role", "backer"),
-        ])
+        .form(form)
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(response.status().as_u16(), 302);
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
     let location = response
         .headers()
         .get("location")
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default()
         .to_owned();
+    (response.status().as_u16(), location)
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The browser follows the redirect back to the form, which must show the
+/// error next to its field.
+#[tokio::test]
+async fn without_javascript_a_refused_form_shows_its_field_errors() {
+    let app = TestApp::spawn().await;
+    let (status, location) = plain_form_post(
+        &app,
+        "/api/sign_up",
+        &[
+            ("username", "no spaces allowed"),
+            ("email", "someone@example.com"),
+            ("password", "long enough password"),
+            ("role", "backer"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 302);
     assert!(location.contains("/signup?"), "{location}");
-    let page = no_redirects
+    let page = no_redirects()
         .get(&location)
         .header("accept", "text/html")
         .send()
@@ -343,41 +358,20 @@ async fn without_javascript_a_refused_form_shows_its_field_errors() {
 async fn logging_in_returns_to_the_page_it_came_from_on_this_site_only() {
     let app = TestApp::spawn().await;
     assert_eq!(sign_up(&app, "wanderer", "backer").await.0, 201);
-    let no_redirects = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
     for (next, expected) in [
         ("/pocket", "/pocket"),
         ("//evil.example/steal", "/"),
         ("https://evil.example/", "/"),
     ] {
-        let response = no_redirects
-            .post(format!("{}/api/log_in", app.base_url))
-            .header("accept", "text/html")
-            .header("origin", &app.base_url)
-            .form(&[
-                ("username", "wanderer"),
-                ("password", "correct horse battery"),
-                ("next", next),
-            ])
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let location = response
-            .headers()
-            .get("location")
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        assert_eq!(
-            (response.status().as_u16(), location.as_str()),
-            (302, expected),
-            "next={next}"
-        );
+        let form = [
+            ("username", "wanderer"),
+            ("password", "correct horse battery"),
+            ("next", next),
+        ];
+        let answer = plain_form_post(&app, "/api/log_in", &form).await;
+        assert_eq!(answer, (302, expected.to_owned()), "next={next}");
     }
 }
-
 async fn failed_login_from(app: &TestApp, forwarded_for: &str, username: &str) -> u16 {
     app.client
         .post(format!("{}/api/v1/auth/token", app.base_url))

@@ -18,27 +18,21 @@ pub fn TextField(
     inputmode: Option<&'static str>,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
-    let error_id = format!("{id}-error");
-    let message = field_message(error, name);
-    let described_by = {
-        let error_id = error_id.clone();
-        move || message.get().map(|_| error_id.clone())
-    };
+    let field = FieldState::new(name, error);
     view! {
         <div class="field">
-            <label for=id.clone()>{label}</label>
+            <label for=field.id.clone()>{label}</label>
             {hint.map(|hint| view! { <p class="field-hint">{hint}</p> })}
             <input
-                id=id
+                id=field.id.clone()
                 name=name
                 type=kind
                 inputmode=inputmode
                 autocomplete=autocomplete
-                aria-invalid=move || message.get().map(|_| "true")
-                aria-describedby=described_by
+                aria-invalid=field.invalid()
+                aria-describedby=field.described_by()
             />
-            <p class="field-error" id=error_id role="alert">{message}</p>
+            {field.message_view()}
         </div>
     }
 }
@@ -54,21 +48,15 @@ pub fn SelectField(
     options: Vec<(&'static str, &'static str)>,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
-    let error_id = format!("{id}-error");
-    let message = field_message(error, name);
-    let described_by = {
-        let error_id = error_id.clone();
-        move || message.get().map(|_| error_id.clone())
-    };
+    let field = FieldState::new(name, error);
     view! {
         <div class="field">
-            <label for=id.clone()>{label}</label>
+            <label for=field.id.clone()>{label}</label>
             <select
-                id=id
+                id=field.id.clone()
                 name=name
-                aria-invalid=move || message.get().map(|_| "true")
-                aria-describedby=described_by
+                aria-invalid=field.invalid()
+                aria-describedby=field.described_by()
             >
                 <option value="">{placeholder}</option>
                 {options
@@ -76,18 +64,47 @@ pub fn SelectField(
                     .map(|(value, text)| view! { <option value=value>{text}</option> })
                     .collect_view()}
             </select>
-            <p class="field-error" id=error_id role="alert">{message}</p>
+            {field.message_view()}
         </div>
     }
 }
 
-/// The server's message about one field, if it has one.
-fn field_message(error: Signal<Option<AppError>>, name: &'static str) -> Signal<Option<String>> {
-    Signal::derive(move || {
-        error
-            .get()
-            .and_then(|error| error.details.get(name).cloned())
-    })
+/// What one field's markup shares: its id, and the server's message about
+/// it, which marks the control invalid and describes it.
+struct FieldState {
+    id: String,
+    error_id: String,
+    message: Signal<Option<String>>,
+}
+
+impl FieldState {
+    fn new(name: &'static str, error: Signal<Option<AppError>>) -> Self {
+        let id = format!("field-{name}");
+        FieldState {
+            error_id: format!("{id}-error"),
+            id,
+            message: Signal::derive(move || {
+                error
+                    .get()
+                    .and_then(|error| error.details.get(name).cloned())
+            }),
+        }
+    }
+
+    fn invalid(&self) -> impl Fn() -> Option<&'static str> + Send + Sync + use<> {
+        let message = self.message;
+        move || message.get().map(|_| "true")
+    }
+
+    fn described_by(&self) -> impl Fn() -> Option<String> + Send + Sync + use<> {
+        let (message, error_id) = (self.message, self.error_id.clone());
+        move || message.get().map(|_| error_id.clone())
+    }
+
+    fn message_view(&self) -> impl IntoView + use<> {
+        let message = self.message;
+        view! { <p class="field-error" id=self.error_id.clone() role="alert">{message}</p> }
+    }
 }
 
 /// An error that is not about one field (wrong password, too many tries).
