@@ -98,6 +98,8 @@ pub struct BackedProject {
 /// The pocket, if registered, and every movement of its money, newest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PocketStatement {
+    /// Whose pocket: a backer pays from it, a publisher is paid into it.
+    pub role: crate::domain::Role,
     pub pocket: Option<Pocket>,
     pub entries: Vec<LedgerEntry>,
     /// A fresh idempotency key for the next top-up form, so a form sent

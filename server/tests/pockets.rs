@@ -458,6 +458,29 @@ async fn the_pocket_page_renders_the_pocket_on_the_server() {
         !html.contains("10012345678"),
         "the full account number leaked"
     );
+
+    // Before registering, each account type is told what the pocket is for.
+    for (username, role, purpose) in [
+        ("page_backer", "backer", "pays from when you back a project"),
+        (
+            "page_publisher",
+            "publisher",
+            "pays into when one of your projects",
+        ),
+    ] {
+        let client = signed_up(&app, username, role).await;
+        let html = app
+            .client
+            .get(format!("{}/pocket", app.base_url))
+            .header("cookie", format!("moa_session={}", client.token))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .text()
+            .await
+            .unwrap_or_default();
+        assert!(html.contains(purpose), "{role}: {purpose}");
+    }
 }
 
 async fn deposit_with_key(

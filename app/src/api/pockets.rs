@@ -23,6 +23,7 @@ pub async fn pocket_overview() -> Result<PocketStatement, AppError> {
             let Some(pocket) = crate::service::pockets::find(&state, session.account_id).await?
             else {
                 return Ok(PocketStatement {
+                    role: session.role,
                     pocket: None,
                     entries: Vec::new(),
                     deposit_key,
@@ -30,6 +31,7 @@ pub async fn pocket_overview() -> Result<PocketStatement, AppError> {
             };
             let entries = crate::service::pockets::entries(&state, session.account_id).await?;
             Ok(PocketStatement {
+                role: session.role,
                 pocket: Some(pocket),
                 entries,
                 deposit_key,

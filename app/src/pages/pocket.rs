@@ -12,7 +12,7 @@ use crate::{
         form::{FormError, SelectField, TextField},
     },
     domain::{
-        Bank,
+        Bank, Role,
         dates::korea_minute_text,
         pocket::{DEPOSIT_MAX, DEPOSIT_MIN},
     },
@@ -39,17 +39,13 @@ pub fn PocketPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your pocket…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Ok(PocketStatement { pocket: Some(pocket), entries, deposit_key }) => {
+                    Ok(PocketStatement { pocket: Some(pocket), entries, deposit_key, .. }) => {
                         EitherOf3::A(view! { <RegisteredPocket pocket entries deposit_key /> })
                     }
-                    Ok(PocketStatement { pocket: None, .. }) => EitherOf3::B(view! {
+                    Ok(PocketStatement { pocket: None, role, .. }) => EitherOf3::B(view! {
                         <section class="panel">
                             <h2>"Register a pocket"</h2>
-                            <p>
-                                "Your pocket is the bank account Moa pays from when you back a project "
-                                "and pays into when a project refunds or pays out. Register it once; "
-                                "you can change the bank account later."
-                            </p>
+                            <p>{pocket_purpose(role)}</p>
                             <RegisterPocketForm action=actions.register_pocket submit="Register pocket" />
                         </section>
                     }),
@@ -57,6 +53,21 @@ pub fn PocketPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// What a pocket is for, to the account that is about to register one.
+fn pocket_purpose(role: Role) -> &'static str {
+    match role {
+        Role::Backer => {
+            "Your pocket is the bank account Moa pays from when you back a project, \
+             and pays back into if a project you backed is cancelled. Register it once; \
+             you can change the bank account later."
+        }
+        Role::Publisher => {
+            "Your pocket is the bank account Moa pays into when one of your projects \
+             reaches its target. Register it once; you can change the bank account later."
+        }
     }
 }
 
