@@ -54,18 +54,16 @@ pub async fn sign_up(
     /// Where to go afterwards (a path on this site).
     next: Option<String>,
 ) -> Result<Account, AppError> {
-    super::with_status(
-        async move {
-            let state = state()?;
-            let new = crate::domain::NewAccount::parse(&username, &email, &password, &role)
-                .map_err(AppError::validation)?;
-            let account = crate::service::accounts::sign_up(&state, new).await?;
-            start_session(&state, &account)?;
-            leptos_axum::redirect(&crate::domain::account::return_path(next.as_deref()));
-            Ok(account)
-        }
-        .await,
-    )
+    super::with_status(async move {
+        let state = state()?;
+        let new = crate::domain::NewAccount::parse(&username, &email, &password, &role)
+            .map_err(AppError::validation)?;
+        let account = crate::service::accounts::sign_up(&state, new).await?;
+        start_session(&state, &account)?;
+        leptos_axum::redirect(&crate::domain::account::return_path(next.as_deref()));
+        Ok(account)
+    })
+    .await
 }
 
 #[server(endpoint = "log_in")]
@@ -75,61 +73,54 @@ pub async fn log_in(
     /// Where to go afterwards (a path on this site).
     next: Option<String>,
 ) -> Result<Account, AppError> {
-    super::with_status(
-        async move {
-            let state = state()?;
-            let parts = request_parts()?;
-            let peer = parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|info| info.0.ip());
-            let client = state.trusted_proxies.client(peer, &parts.headers);
-            let account =
-                crate::service::accounts::log_in(&state, &username, password, client).await?;
-            start_session(&state, &account)?;
-            leptos_axum::redirect(&crate::domain::account::return_path(next.as_deref()));
-            Ok(account)
-        }
-        .await,
-    )
+    super::with_status(async move {
+        let state = state()?;
+        let parts = request_parts()?;
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip());
+        let client = state.trusted_proxies.client(peer, &parts.headers);
+        let account = crate::service::accounts::log_in(&state, &username, password, client).await?;
+        start_session(&state, &account)?;
+        leptos_axum::redirect(&crate::domain::account::return_path(next.as_deref()));
+        Ok(account)
+    })
+    .await
 }
 
 #[server(endpoint = "log_out")]
 pub async fn log_out() -> Result<(), AppError> {
-    super::with_status(
-        async move {
-            let state = state()?;
-            response_options()?.append_header(
-                http::header::SET_COOKIE,
-                crate::service::session::clear_cookie(state.secure_cookies),
-            );
-            leptos_axum::redirect("/");
-            Ok(())
-        }
-        .await,
-    )
+    super::with_status(async move {
+        let state = state()?;
+        response_options()?.append_header(
+            http::header::SET_COOKIE,
+            crate::service::session::clear_cookie(state.secure_cookies),
+        );
+        leptos_axum::redirect("/");
+        Ok(())
+    })
+    .await
 }
 
 #[server(endpoint = "current_account")]
 pub async fn current_account() -> Result<Option<Me>, AppError> {
-    super::with_status(
-        async move {
-            let state = state()?;
-            let Some(session) =
-                crate::service::session::from_headers(&state, &request_parts()?.headers)
-            else {
+    super::with_status(async move {
+        let state = state()?;
+        let Some(session) =
+            crate::service::session::from_headers(&state, &request_parts()?.headers)
+        else {
+            return Ok(None);
+        };
+        let account = match crate::service::accounts::get(&state, session.account_id).await {
+            Ok(account) => account,
+            Err(error) if error.code == crate::error::ErrorCode::Unauthenticated => {
                 return Ok(None);
-            };
-            let account = match crate::service::accounts::get(&state, session.account_id).await {
-                Ok(account) => account,
-                Err(error) if error.code == crate::error::ErrorCode::Unauthenticated => {
-                    return Ok(None);
-                }
-                Err(error) => return Err(error),
-            };
-            let pocket = crate::service::pockets::find(&state, account.id).await?;
-            Ok(Some(Me { account, pocket }))
-        }
-        .await,
-    )
+            }
+            Err(error) => return Err(error),
+        };
+        let pocket = crate::service::pockets::find(&state, account.id).await?;
+        Ok(Some(Me { account, pocket }))
+    })
+    .await
 }

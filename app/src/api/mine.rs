@@ -15,36 +15,30 @@ use crate::{
 
 #[server(endpoint = "my_projects")]
 pub async fn my_projects() -> Result<Vec<ProjectSummary>, AppError> {
-    with_status(
-        async move {
-            let session = authorize::<PublisherOnly>()?;
-            crate::service::posts::published_by(&state()?, session.account_id).await
-        }
-        .await,
-    )
+    with_status(async move {
+        let session = authorize::<PublisherOnly>()?;
+        crate::service::posts::published_by(&state()?, session.account_id).await
+    })
+    .await
 }
 
 #[server(endpoint = "my_backings")]
 pub async fn my_backings() -> Result<Vec<BackedProject>, AppError> {
-    with_status(
-        async move {
-            let session = authorize::<BackerOnly>()?;
-            crate::service::backings::of_backer(&state()?, session.account_id).await
-        }
-        .await,
-    )
+    with_status(async move {
+        let session = authorize::<BackerOnly>()?;
+        crate::service::backings::of_backer(&state()?, session.account_id).await
+    })
+    .await
 }
 
 /// Deletes one of the publisher's projects (never while it is funding).
 #[server(endpoint = "delete_project")]
 pub async fn delete_project(id: i64) -> Result<(), AppError> {
-    with_status(
-        async move {
-            let session = authorize::<PublisherOnly>()?;
-            crate::service::posts::delete(&state()?, &session, id).await?;
-            leptos_axum::redirect("/me/projects");
-            Ok(())
-        }
-        .await,
-    )
+    with_status(async move {
+        let session = authorize::<PublisherOnly>()?;
+        crate::service::posts::delete(&state()?, &session, id).await?;
+        leptos_axum::redirect("/me/projects");
+        Ok(())
+    })
+    .await
 }

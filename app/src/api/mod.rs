@@ -36,10 +36,11 @@ pub(crate) fn authorize<P: crate::service::access::Policy>()
 /// carrying the error in the URL, and page renders, where the server
 /// function runs inside the page's request and the page shows the error.
 #[cfg(feature = "ssr")]
-pub(crate) fn with_status<T>(
-    result: Result<T, crate::error::AppError>,
+pub(crate) async fn with_status<T>(
+    work: impl Future<Output = Result<T, crate::error::AppError>>,
 ) -> Result<T, crate::error::AppError> {
     use leptos::prelude::use_context;
+    let result = work.await;
     if let Err(error) = &result {
         let Some(parts) = use_context::<http::request::Parts>() else {
             return result;

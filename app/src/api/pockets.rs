@@ -15,47 +15,41 @@ use crate::{
 
 #[server(endpoint = "pocket_overview")]
 pub async fn pocket_overview() -> Result<PocketStatement, AppError> {
-    with_status(
-        async move {
-            let session = authorize::<AnyAccount>()?;
-            let state = state()?;
-            let deposit_key = leptos::nonce::Nonce::new().to_string();
-            let Some(pocket) = crate::service::pockets::find(&state, session.account_id).await?
-            else {
-                return Ok(PocketStatement {
-                    role: session.role,
-                    pocket: None,
-                    entries: Vec::new(),
-                    deposit_key,
-                });
-            };
-            let entries = crate::service::pockets::entries(&state, session.account_id).await?;
-            Ok(PocketStatement {
+    with_status(async move {
+        let session = authorize::<AnyAccount>()?;
+        let state = state()?;
+        let deposit_key = leptos::nonce::Nonce::new().to_string();
+        let Some(pocket) = crate::service::pockets::find(&state, session.account_id).await? else {
+            return Ok(PocketStatement {
                 role: session.role,
-                pocket: Some(pocket),
-                entries,
+                pocket: None,
+                entries: Vec::new(),
                 deposit_key,
-            })
-        }
-        .await,
-    )
+            });
+        };
+        let entries = crate::service::pockets::entries(&state, session.account_id).await?;
+        Ok(PocketStatement {
+            role: session.role,
+            pocket: Some(pocket),
+            entries,
+            deposit_key,
+        })
+    })
+    .await
 }
 
 #[server(endpoint = "register_pocket")]
 pub async fn register_pocket(bank: String, account_number: String) -> Result<Pocket, AppError> {
-    with_status(
-        async move {
-            let session = authorize::<AnyAccount>()?;
-            let registration = crate::domain::PocketRegistration::parse(&bank, &account_number)
-                .map_err(AppError::validation)?;
-            let pocket =
-                crate::service::pockets::register(&state()?, session.account_id, registration)
-                    .await?;
-            leptos_axum::redirect("/pocket");
-            Ok(pocket)
-        }
-        .await,
-    )
+    with_status(async move {
+        let session = authorize::<AnyAccount>()?;
+        let registration = crate::domain::PocketRegistration::parse(&bank, &account_number)
+            .map_err(AppError::validation)?;
+        let pocket =
+            crate::service::pockets::register(&state()?, session.account_id, registration).await?;
+        leptos_axum::redirect("/pocket");
+        Ok(pocket)
+    })
+    .await
 }
 
 /// Takes the amount as typed (`50,000`), so a mistyped amount is a field
@@ -63,31 +57,24 @@ pub async fn register_pocket(bank: String, account_number: String) -> Result<Poc
 /// form's idempotency key (`PocketStatement::deposit_key`).
 #[server(endpoint = "top_up")]
 pub async fn top_up(amount: String, key: Option<String>) -> Result<Money, AppError> {
-    with_status(
-        async move {
-            let session = authorize::<AnyAccount>()?;
-            let amount =
-                crate::domain::pocket::parse_deposit(&amount).map_err(AppError::validation)?;
-            let key = key
-                .map(|key| {
-                    crate::domain::pocket::IdempotencyKey::parse(&key).map_err(|_| {
-                        AppError::new(
-                            crate::error::ErrorCode::BadRequest,
-                            "This form is out of date. Reload the page and try again.",
-                        )
-                    })
+    with_status(async move {
+        let session = authorize::<AnyAccount>()?;
+        let amount = crate::domain::pocket::parse_deposit(&amount).map_err(AppError::validation)?;
+        let key = key
+            .map(|key| {
+                crate::domain::pocket::IdempotencyKey::parse(&key).map_err(|_| {
+                    AppError::new(
+                        crate::error::ErrorCode::BadRequest,
+                        "This form is out of date. Reload the page and try again.",
+                    )
                 })
-                .transpose()?;
-            let deposit = crate::service::pockets::deposit(
-                &state()?,
-                session.account_id,
-                amount,
-                key.as_ref(),
-            )
-            .await?;
-            leptos_axum::redirect("/pocket");
-            Ok(deposit.balance)
-        }
-        .await,
-    )
+            })
+            .transpose()?;
+        let deposit =
+            crate::service::pockets::deposit(&state()?, session.account_id, amount, key.as_ref())
+                .await?;
+        leptos_axum::redirect("/pocket");
+        Ok(deposit.balance)
+    })
+    .await
 }
