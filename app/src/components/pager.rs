@@ -1,4 +1,4 @@
-use leptos::prelude::*;
+use leptos::{either::Either, prelude::*};
 
 use crate::model::ListQuery;
 
@@ -40,7 +40,7 @@ pub fn Pager(query: ListQuery, total_pages: u32) -> impl IntoView {
         .map(|entry| match entry {
             Some(page) => {
                 let label = format!("Page {page}");
-                view! {
+                Either::Left(view! {
                     <li>
                         <a
                             class="pager-link"
@@ -51,10 +51,9 @@ pub fn Pager(query: ListQuery, total_pages: u32) -> impl IntoView {
                             {page}
                         </a>
                     </li>
-                }
-                .into_any()
+                })
             }
-            None => view! { <li class="pager-gap" aria-hidden="true">"…"</li> }.into_any(),
+            None => Either::Right(view! { <li class="pager-gap" aria-hidden="true">"…"</li> }),
         })
         .collect_view();
 
@@ -63,15 +62,15 @@ pub fn Pager(query: ListQuery, total_pages: u32) -> impl IntoView {
             <ul>
                 <li>
                     {match previous {
-                        Some(href) => view! { <a class="pager-link" href=href rel="prev">"Previous"</a> }.into_any(),
-                        None => view! { <span class="pager-link" aria-disabled="true">"Previous"</span> }.into_any(),
+                        Some(href) => Either::Left(view! { <a class="pager-link" href=href rel="prev">"Previous"</a> }),
+                        None => Either::Right(view! { <span class="pager-link" aria-disabled="true">"Previous"</span> }),
                     }}
                 </li>
                 {numbers}
                 <li>
                     {match next {
-                        Some(href) => view! { <a class="pager-link" href=href rel="next">"Next"</a> }.into_any(),
-                        None => view! { <span class="pager-link" aria-disabled="true">"Next"</span> }.into_any(),
+                        Some(href) => Either::Left(view! { <a class="pager-link" href=href rel="next">"Next"</a> }),
+                        None => Either::Right(view! { <span class="pager-link" aria-disabled="true">"Next"</span> }),
                     }}
                 </li>
             </ul>

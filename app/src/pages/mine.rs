@@ -2,7 +2,10 @@
 //! type's own list. The server decides who may see which; these pages show
 //! its answer, including its refusal.
 
-use leptos::prelude::*;
+use leptos::{
+    either::{Either, EitherOf3},
+    prelude::*,
+};
 use leptos_meta::Title;
 
 use crate::{
@@ -28,12 +31,11 @@ pub fn MyProjectsPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your projects…"</p> }>
             {move || Suspend::new(async move {
                 match projects.await {
-                    Ok(projects) if projects.is_empty() => {
-                        view! { <p class="empty-state">"You have not published a project yet."</p> }
-                            .into_any()
-                    }
-                    Ok(projects) => view! { <MyProjectsTable projects delete /> }.into_any(),
-                    Err(error) => view! { <Refusal error what="your projects" here="/me/projects" /> }.into_any(),
+                    Ok(projects) if projects.is_empty() => EitherOf3::A(view! {
+                        <p class="empty-state">"You have not published a project yet."</p>
+                    }),
+                    Ok(projects) => EitherOf3::B(view! { <MyProjectsTable projects delete /> }),
+                    Err(error) => EitherOf3::C(view! { <Refusal error what="your projects" here="/me/projects" /> }),
                 }
             })}
         </Suspense>
@@ -93,14 +95,13 @@ pub fn MyBackingsPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your backings…"</p> }>
             {move || Suspend::new(async move {
                 match backings.await {
-                    Ok(backings) if backings.is_empty() => view! {
+                    Ok(backings) if backings.is_empty() => EitherOf3::A(view! {
                         <p class="empty-state">
                             "You have not backed a project yet. " <a href="/">"Discover projects"</a>
                         </p>
-                    }
-                    .into_any(),
-                    Ok(backings) => view! { <MyBackingsTable backings /> }.into_any(),
-                    Err(error) => view! { <Refusal error what="your backings" here="/me/backings" /> }.into_any(),
+                    }),
+                    Ok(backings) => EitherOf3::B(view! { <MyBackingsTable backings /> }),
+                    Err(error) => EitherOf3::C(view! { <Refusal error what="your backings" here="/me/backings" /> }),
                 }
             })}
         </Suspense>
@@ -170,9 +171,9 @@ fn DeleteButton(project: ProjectSummary, delete: ServerAction<DeleteProject>) ->
 #[component]
 fn ProjectTitle(project: ProjectSummary) -> impl IntoView {
     if project.status == PostStatus::Cancel {
-        view! { <span>{project.title}</span> }.into_any()
+        Either::Left(view! { <span>{project.title}</span> })
     } else {
-        view! { <a href=format!("/posts/{}", project.id)>{project.title}</a> }.into_any()
+        Either::Right(view! { <a href=format!("/posts/{}", project.id)>{project.title}</a> })
     }
 }
 
@@ -180,10 +181,9 @@ fn ProjectTitle(project: ProjectSummary) -> impl IntoView {
 #[component]
 fn Refusal(error: AppError, what: &'static str, here: &'static str) -> impl IntoView {
     match error.code {
-        ErrorCode::Unauthenticated => view! {
+        ErrorCode::Unauthenticated => Either::Left(view! {
             <p class="notice">{format!("Log in to see {what}. ")} <a href=format!("/login?next={here}")>"Log in"</a></p>
-        }
-        .into_any(),
-        _ => view! { <p class="error-banner" role="alert">{error.message}</p> }.into_any(),
+        }),
+        _ => Either::Right(view! { <p class="error-banner" role="alert">{error.message}</p> }),
     }
 }

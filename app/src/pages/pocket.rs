@@ -2,7 +2,10 @@
 //! read every movement of its money. The forms post to server functions, so
 //! they work before hydration and, after it, without a reload.
 
-use leptos::{either::EitherOf3, prelude::*};
+use leptos::{
+    either::{Either, EitherOf3},
+    prelude::*,
+};
 use leptos_meta::Title;
 
 use crate::{
@@ -74,12 +77,11 @@ fn pocket_purpose(role: Role) -> &'static str {
 #[component]
 fn PocketUnavailable(error: AppError) -> impl IntoView {
     if error.code == ErrorCode::Unauthenticated {
-        view! {
+        Either::Left(view! {
             <p class="notice">"Log in to see your pocket. " <a href="/login?next=/pocket">"Log in"</a></p>
-        }
-        .into_any()
+        })
     } else {
-        view! { <p class="error-banner" role="alert">{error.message}</p> }.into_any()
+        Either::Right(view! { <p class="error-banner" role="alert">{error.message}</p> })
     }
 }
 
@@ -174,9 +176,11 @@ fn TopUpForm(action: ServerAction<TopUp>, deposit_key: String) -> impl IntoView 
 #[component]
 fn History(entries: Vec<LedgerEntry>) -> impl IntoView {
     let body = if entries.is_empty() {
-        view! { <p class="empty-state">"No movements yet. Top up to get started."</p> }.into_any()
+        Either::Left(
+            view! { <p class="empty-state">"No movements yet. Top up to get started."</p> },
+        )
     } else {
-        view! {
+        Either::Right(view! {
             <div class="table-scroll">
             <table class="ledger">
                 <thead>
@@ -190,8 +194,7 @@ fn History(entries: Vec<LedgerEntry>) -> impl IntoView {
                 <tbody>{entries.into_iter().map(|entry| view! { <HistoryRow entry /> }).collect_view()}</tbody>
             </table>
             </div>
-        }
-        .into_any()
+        })
     };
     view! {
         <section class="panel" aria-labelledby="history-title">
