@@ -17,7 +17,7 @@ fmt:
 	cargo fmt --all
 
 clean-test-dbs: ## Drop databases left behind by interrupted test runs
-	@bash -c 'source scripts/lib.sh && drop_databases_like moa_test_'
+	@bash -c 'source scripts/lib.sh && drop_databases_with_prefix moa_test'
 
 bench: ## List benchmarks at 1,000 and 100,000 projects (needs a release build)
 	@bash scripts/bench/run.sh

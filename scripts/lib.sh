@@ -53,9 +53,17 @@ ensure_database() {
   fi
 }
 
-drop_databases_like() {
-  local prefix="$1" name
-  for name in $(psql_admin -c "SELECT datname FROM pg_database WHERE datname LIKE '${prefix}%'"); do
-    psql_admin -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" >/dev/null || true
-  done
+# Drops the database named exactly "$1" and every one named "$1_…": a test
+# run's databases, and no other run's ("moa_test_1_…" is not "moa_test_12_…").
+# Compared as text, not with LIKE, where "_" would match any character.
+drop_databases_with_prefix() {
+  local prefix="$1"
+  [ -n "$prefix" ] || die "drop_databases_with_prefix needs a prefix"
+  psql_admin -v prefix="$prefix" <<'SQL'
+\set ON_ERROR_STOP off
+SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', datname)
+  FROM pg_database
+ WHERE datname = :'prefix' OR starts_with(datname, :'prefix' || '_')
+\gexec
+SQL
 }

@@ -15,12 +15,13 @@ run_id="moa_test_$(date +%Y%m%d%H%M%S)_$$"
 export MOA_TEST_DB_PREFIX="$run_id"
 export MOA_TEST_PG_URL="$PG_SERVER_URL"
 export MOA_TEST_REDIS_URL="redis://$REDIS_HOST:$REDIS_PORT"
-cleanup() { drop_databases_like "$run_id"; }
+cleanup() { drop_databases_with_prefix "$run_id"; }
 trap cleanup EXIT
 
 step() { log "$1"; shift; "$@"; }
 
 step "format" cargo fmt --all --check
+step "script tests" bash scripts/tests/drop_databases.sh
 step "clippy (server build)" cargo clippy --locked -p app -p server --features app/ssr --all-targets -- -D warnings
 step "clippy (browser build)" cargo clippy --locked -p app -p frontend --features app/hydrate \
   --target wasm32-unknown-unknown -- -D warnings
