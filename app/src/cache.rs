@@ -123,6 +123,20 @@ impl Cache {
         let _: Option<u64> = self.bounded("write", connection.incr(key, 1u64)).await;
     }
 
+    /// Takes one off a counter, never below zero, keeping its expiry.
+    pub async fn decrement_if_positive(&self, key: &str) {
+        const SCRIPT: &str = "local v = tonumber(redis.call('GET', KEYS[1])) \
+            if v and v > 0 then return redis.call('DECR', KEYS[1]) end return 0";
+        let Some(mut connection) = self.connection().await else {
+            return;
+        };
+        let mut command = redis::cmd("EVAL");
+        command.arg(SCRIPT).arg(1).arg(key);
+        let _: Option<i64> = self
+            .bounded("counter", command.query_async(&mut connection))
+            .await;
+    }
+
     pub async fn delete(&self, key: &str) {
         let Some(mut connection) = self.connection().await else {
             return;
@@ -130,15 +144,11 @@ impl Cache {
         let _: Option<()> = self.bounded("delete", connection.del(key)).await;
     }
 
-    /// A live round trip, for readiness checks. Ignores the back-off so an
-    /// operator sees Redis recover at once.
+    /// A live round trip, for readiness checks. Inside the back-off after a
+    /// failure it answers "down" without trying: readiness probes come often
+    /// and from anyone, and must not make every cached read wait for a hung
+    /// Redis again. After the back-off the next probe (or read) tries anew.
     pub async fn health(&self) -> CacheHealth {
-        {
-            let mut state = self.inner.connection.lock().await;
-            if matches!(*state, Connection::FailedAt(_)) {
-                *state = Connection::Idle;
-            }
-        }
         let Some(mut connection) = self.connection().await else {
             return CacheHealth::Down;
         };

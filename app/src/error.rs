@@ -38,6 +38,8 @@ pub enum ErrorCode {
     BadRequest,
     /// A dependency the request needs (PostgreSQL) is unreachable.
     ServiceUnavailable,
+    /// The request took longer than Moa allows; see `retry_after`.
+    RequestTimedOut,
     /// Anything else. Details are logged on the server, never sent.
     Internal,
 }
@@ -56,7 +58,7 @@ impl ErrorCode {
             ErrorCode::CsrfRejected => 403,
             ErrorCode::ValidationFailed => 422,
             ErrorCode::BadRequest => 400,
-            ErrorCode::ServiceUnavailable => 503,
+            ErrorCode::ServiceUnavailable | ErrorCode::RequestTimedOut => 503,
             ErrorCode::Internal => 500,
         }
     }
@@ -78,6 +80,7 @@ impl ErrorCode {
             ErrorCode::ValidationFailed => "VALIDATION_FAILED",
             ErrorCode::BadRequest => "BAD_REQUEST",
             ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
+            ErrorCode::RequestTimedOut => "REQUEST_TIMED_OUT",
             ErrorCode::Internal => "INTERNAL",
         }
     }
@@ -186,6 +189,17 @@ impl From<sqlx::Error> for AppError {
                 tracing::error!(%error, "database unavailable");
                 AppError::unavailable()
             }
+            sqlx::Error::Database(database) if database.code().as_deref() == Some("57014") => {
+                // statement_timeout: the query ran longer than allowed.
+                tracing::error!(error = %database, "database statement timed out");
+                AppError {
+                    retry_after: Some(1),
+                    ..AppError::new(
+                        ErrorCode::RequestTimedOut,
+                        "Moa took too long to answer. Please try again.",
+                    )
+                }
+            }
             other => {
                 tracing::error!(error = %other, "database error");
                 AppError::internal()
@@ -222,6 +236,7 @@ mod tests {
             ErrorCode::ValidationFailed,
             ErrorCode::BadRequest,
             ErrorCode::ServiceUnavailable,
+            ErrorCode::RequestTimedOut,
             ErrorCode::Internal,
         ] {
             let json = serde_json::to_string(&code).unwrap_or_default();

@@ -95,13 +95,23 @@ pub struct BackedProject {
     pub backed_at: DateTime<Utc>,
 }
 
-/// The pocket, if registered, and every movement of its money, newest first.
+/// One page of a pocket's movements, newest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerPage {
+    pub items: Vec<LedgerEntry>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total_items: u64,
+    pub total_pages: u32,
+}
+
+/// The pocket, if registered, and a page of the movements of its money.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PocketStatement {
     /// Whose pocket: a backer pays from it, a publisher is paid into it.
     pub role: crate::domain::Role,
     pub pocket: Option<Pocket>,
-    pub entries: Vec<LedgerEntry>,
+    pub entries: LedgerPage,
     /// A fresh idempotency key for the next top-up form, so a form sent
     /// twice (a double click, a resubmitted page) deposits once.
     pub deposit_key: String,

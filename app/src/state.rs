@@ -10,7 +10,10 @@ use sqlx::PgPool;
 use crate::{
     cache::Cache,
     clock::Clock,
-    service::{auth::TokenKeys, client_address::TrustedProxies, login_throttle::LoginThrottle},
+    service::{
+        auth::TokenKeys, client_address::TrustedProxies, login_throttle::LoginThrottle,
+        sign_up_limit::SignUpLimit,
+    },
 };
 
 #[derive(Clone)]
@@ -21,9 +24,14 @@ pub struct AppState {
     pub timezone: Tz,
     pub tokens: TokenKeys,
     pub login_throttle: LoginThrottle,
+    pub sign_up_limit: SignUpLimit,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: TrustedProxies,
-    /// Session cookies get `Secure` (production is served over HTTPS).
+    /// Where browsers reach Moa (`https://moa.example`), when configured:
+    /// the only origin state-changing browser requests may come from.
+    pub public_origin: Option<String>,
+    /// Moa is reached over HTTPS: session cookies get `Secure`, and
+    /// responses `Strict-Transport-Security`.
     pub secure_cookies: bool,
     pub leptos_options: LeptosOptions,
 }

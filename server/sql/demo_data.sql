@@ -1,6 +1,9 @@
 -- Demo data for `make run`: 44 projects in all four statuses, Korean and
--- English titles, 8 publishers, 60 backers and their backings; pockets for
--- the two accounts people can log in as.
+-- English titles, 8 publishers, 60 backers and their backings. Money moves
+-- only through the ledger (`ledger_append`), as in the app: every backer
+-- tops up its pocket, pays for each backing from it, and the publishers of
+-- finished (SUCCESS or CLOSE) projects are paid out, so `ledger_violations()`
+-- finds nothing. `demo_backer_1` is left with exactly ₩300,000 (README).
 -- Idempotent: does nothing when the demo publishers already exist.
 -- Expects `moa.today` (YYYY-MM-DD in Moa's time zone) set in this transaction.
 DO $$
@@ -27,6 +30,13 @@ DECLARE
     target        bigint;
     backers       int;
     end_on        date;
+    banks         text[] := ARRAY['KB', 'SHINHAN', 'WOORI', 'HANA', 'NH', 'IBK',
+                                  'KAKAO', 'TOSS', 'KBANK', 'SC', 'BUSAN', 'DAEGU'];
+    -- What a backer keeps after paying for its backings.
+    leftover      bigint;
+    need          bigint;
+    deposits      int;
+    money         record;
 BEGIN
     IF EXISTS (SELECT 1 FROM accounts WHERE username = 'demo_publisher_1') THEN
         RETURN;
@@ -89,18 +99,71 @@ BEGIN
         END LOOP;
     END LOOP;
 
+    -- A pocket for every account that holds or receives money. The two
+    -- accounts people can log in as (their password is set by server::demo)
+    -- keep the bank accounts the README and the browser tests know.
+    FOR i IN 1..8 LOOP
+        INSERT INTO pockets (account_id, bank, account_number)
+        VALUES (publisher_ids[i],
+                CASE WHEN i = 4 THEN 'SHINHAN' ELSE banks[1 + (i * 5) % 12] END,
+                CASE WHEN i = 4 THEN '110123456789' ELSE format('9100%s', lpad(i::text, 8, '0')) END);
+    END LOOP;
+    FOR i IN 1..60 LOOP
+        CONTINUE WHEN NOT EXISTS (SELECT 1 FROM backings b WHERE b.backer_id = backer_ids[i]);
+        INSERT INTO pockets (account_id, bank, account_number)
+        VALUES (backer_ids[i],
+                CASE WHEN i = 1 THEN 'KAKAO' ELSE banks[1 + i % 12] END,
+                CASE WHEN i = 1 THEN '3333012345678' ELSE format('3020%s', lpad(i::text, 8, '0')) END);
+    END LOOP;
+
+    -- Each backer tops up what its backings cost plus what it keeps, a few
+    -- days before its first backing (in several deposits if one would be
+    -- over the ₩10,000,000 a deposit may be).
+    FOR money IN
+        SELECT b.backer_id, sum(b.amount)::bigint AS cost, min(b.created_at) AS first_backed
+          FROM backings b
+         WHERE b.backer_id = ANY (backer_ids)
+         GROUP BY b.backer_id
+         ORDER BY b.backer_id
+    LOOP
+        leftover := CASE WHEN money.backer_id = backer_ids[1] THEN 300000 ELSE 50000 END;
+        need := money.cost + leftover;
+        deposits := ((need + 9999999) / 10000000)::int;
+        FOR d IN 1..deposits LOOP
+            PERFORM ledger_append(
+                money.backer_id, 'DEPOSIT',
+                need / deposits + CASE WHEN d = 1 THEN need % deposits ELSE 0 END,
+                NULL, NULL,
+                money.first_backed - interval '3 days' + make_interval(mins => 10 * (d - 1)));
+        END LOOP;
+    END LOOP;
+
+    -- Every backing paid from its backer's pocket, in the order they happened.
+    FOR money IN
+        SELECT b.backer_id, b.post_id, b.amount, b.created_at
+          FROM backings b
+         WHERE b.backer_id = ANY (backer_ids)
+         ORDER BY b.created_at, b.id
+    LOOP
+        PERFORM ledger_append(money.backer_id, 'BACKING', -money.amount, money.post_id, NULL, money.created_at);
+    END LOOP;
+
     UPDATE posts p
        SET total_amount = b.total, backer_count = b.count
       FROM (SELECT post_id, sum(amount)::bigint AS total, count(*) AS count FROM backings GROUP BY post_id) b
      WHERE b.post_id = p.id;
 
-    -- The two accounts people can log in as (their password is set by
-    -- server::demo) get pockets: the backer with money to spend.
-    INSERT INTO pockets (account_id, bank, account_number, balance)
-    SELECT id, 'KAKAO', '3333012345678', 300000 FROM accounts WHERE username = 'demo_backer_1';
-    INSERT INTO ledger_entries (account_id, kind, amount, balance_after)
-    SELECT id, 'DEPOSIT', 300000, 300000 FROM accounts WHERE username = 'demo_backer_1';
-    INSERT INTO pockets (account_id, bank, account_number)
-    SELECT id, 'SHINHAN', '110123456789' FROM accounts WHERE username = 'demo_publisher_4';
+    -- Finished projects paid their publishers everything they raised. Paid
+    -- now: the demo's backings are dated up to now, and a project closed by
+    -- its publisher is paid when it closes, before its end date.
+    FOR money IN
+        SELECT p.id, p.publisher_id, p.total_amount
+          FROM posts p
+         WHERE p.publisher_id = ANY (publisher_ids)
+           AND p.status IN ('SUCCESS', 'CLOSE') AND p.total_amount > 0
+         ORDER BY p.end_date, p.id
+    LOOP
+        PERFORM ledger_append(money.publisher_id, 'PAYOUT', money.total_amount, money.id, NULL, now());
+    END LOOP;
 END
 $$;

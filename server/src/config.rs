@@ -4,6 +4,7 @@
 use std::{
     fmt,
     net::{IpAddr, SocketAddr},
+    time::Duration,
 };
 
 use chrono_tz::Tz;
@@ -42,6 +43,48 @@ pub struct Config {
     pub timezone: Tz,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpAddr>,
+    /// Where browsers reach Moa (`https://moa.example`): state-changing
+    /// requests must come from it, and its scheme decides `Secure` cookies
+    /// and HSTS. Required in production; in development, unset means "the
+    /// request's own Host".
+    pub public_origin: Option<PublicOrigin>,
+    /// PostgreSQL connections in the pool.
+    pub db_pool_size: u32,
+    /// The longest one SQL statement may run, and the longest a connection
+    /// may sit idle inside a transaction.
+    pub db_statement_timeout: Duration,
+    /// The longest a request may take to produce its response (streams
+    /// then run on their own).
+    pub request_timeout: Duration,
+    /// The longest a client may take to send a request's headers.
+    pub header_read_timeout: Duration,
+    /// Sign-ups one client may make in an hour.
+    pub sign_ups_per_hour: u64,
+}
+
+/// An origin: scheme, host and port, as browsers send it in `Origin`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicOrigin(String);
+
+impl PublicOrigin {
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = text.trim().trim_end_matches('/');
+        let (scheme, host) = text.split_once("://")?;
+        let valid_host = !host.is_empty()
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+        (matches!(scheme, "http" | "https") && valid_host)
+            .then(|| PublicOrigin(text.to_ascii_lowercase()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.0.starts_with("https://")
+    }
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -66,6 +109,17 @@ pub enum ConfigError {
     InvalidTrustedProxy(String),
     #[error("could not generate a development JWT secret: {0}")]
     NoRandomness(String),
+    #[error("MOA_PUBLIC_ORIGIN {0:?} is not an origin such as https://moa.example")]
+    InvalidPublicOrigin(String),
+    #[error("MOA_PUBLIC_ORIGIN is required when MOA_ENV=production, and must be https://…")]
+    ProductionNeedsHttpsOrigin,
+    #[error("{name} {value:?} must be a whole number from {min} to {max}")]
+    OutOfRange {
+        name: &'static str,
+        value: String,
+        min: u64,
+        max: u64,
+    },
 }
 
 impl Config {
@@ -128,6 +182,35 @@ impl Config {
             })
             .collect::<Result<Vec<_>, _>>()?;
 
+        let public_origin = lookup("MOA_PUBLIC_ORIGIN")
+            .map(|text| PublicOrigin::parse(&text).ok_or(ConfigError::InvalidPublicOrigin(text)))
+            .transpose()?;
+        if environment == Environment::Production
+            && !public_origin.as_ref().is_some_and(PublicOrigin::is_https)
+        {
+            return Err(ConfigError::ProductionNeedsHttpsOrigin);
+        }
+        let number = |name: &'static str, default: u64, min: u64, max: u64| match lookup(name) {
+            None => Ok(default),
+            Some(value) => match value.trim().parse::<u64>() {
+                Ok(n) if (min..=max).contains(&n) => Ok(n),
+                _ => Err(ConfigError::OutOfRange {
+                    name,
+                    value,
+                    min,
+                    max,
+                }),
+            },
+        };
+        let db_pool_size = u32::try_from(number("MOA_DB_POOL_SIZE", 20, 1, 1000)?).unwrap_or(20);
+        let db_statement_timeout =
+            Duration::from_millis(number("MOA_DB_STATEMENT_TIMEOUT_MS", 10_000, 100, 600_000)?);
+        let request_timeout =
+            Duration::from_secs(number("MOA_REQUEST_TIMEOUT_SECONDS", 30, 1, 600)?);
+        let header_read_timeout =
+            Duration::from_secs(number("MOA_HEADER_READ_TIMEOUT_SECONDS", 10, 1, 300)?);
+        let sign_ups_per_hour = number("MOA_SIGNUPS_PER_HOUR", 20, 1, 1_000_000)?;
+
         Ok(Config {
             database_url,
             redis_url,
@@ -136,6 +219,12 @@ impl Config {
             jwt_secret,
             timezone,
             trusted_proxies,
+            public_origin,
+            db_pool_size,
+            db_statement_timeout,
+            request_timeout,
+            header_read_timeout,
+            sign_ups_per_hour,
         })
     }
 
@@ -236,12 +325,58 @@ mod tests {
         ];
         assert_eq!(load(&short).err(), Some(ConfigError::ShortJwtSecret(9)));
         let good_secret = "x".repeat(32);
-        let good = [
+        let no_origin = [
             ("DATABASE_URL", DB),
             ("MOA_ENV", "production"),
             ("MOA_JWT_SECRET", good_secret.as_str()),
         ];
-        assert!(load(&good).is_ok());
+        assert_eq!(
+            load(&no_origin).err(),
+            Some(ConfigError::ProductionNeedsHttpsOrigin)
+        );
+        let plain_http = [
+            ("DATABASE_URL", DB),
+            ("MOA_ENV", "production"),
+            ("MOA_JWT_SECRET", good_secret.as_str()),
+            ("MOA_PUBLIC_ORIGIN", "http://moa.example"),
+        ];
+        assert_eq!(
+            load(&plain_http).err(),
+            Some(ConfigError::ProductionNeedsHttpsOrigin)
+        );
+        let good = [
+            ("DATABASE_URL", DB),
+            ("MOA_ENV", "production"),
+            ("MOA_JWT_SECRET", good_secret.as_str()),
+            ("MOA_PUBLIC_ORIGIN", "https://Moa.example/"),
+        ];
+        let config = load(&good).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            config
+                .public_origin
+                .as_ref()
+                .map(super::PublicOrigin::as_str),
+            Some("https://moa.example")
+        );
+    }
+
+    #[test]
+    fn limits_are_numbers_within_bounds() {
+        let config = load(&[("DATABASE_URL", DB), ("MOA_DB_POOL_SIZE", "5")])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.db_pool_size, 5);
+        assert_eq!(config.sign_ups_per_hour, 20);
+        assert!(matches!(
+            load(&[("DATABASE_URL", DB), ("MOA_DB_POOL_SIZE", "0")]),
+            Err(ConfigError::OutOfRange {
+                name: "MOA_DB_POOL_SIZE",
+                ..
+            })
+        ));
+        assert!(matches!(
+            load(&[("DATABASE_URL", DB), ("MOA_PUBLIC_ORIGIN", "moa.example")]),
+            Err(ConfigError::InvalidPublicOrigin(_))
+        ));
     }
 
     #[test]

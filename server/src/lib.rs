@@ -2,14 +2,18 @@
 //! `main.rs` only parses the command line; tests use this library to run the
 //! real router on a random port.
 
+pub mod cache_headers;
 pub mod config;
 pub mod demo;
 pub mod health;
 pub mod origin_check;
+pub mod request_timeout;
 pub mod rest;
 pub mod routes;
 pub mod security_headers;
+pub mod serve;
 pub mod startup;
 
 pub use routes::router;
+pub use serve::serve;
 pub use startup::{StartupError, build_state, connect_database, migrate};

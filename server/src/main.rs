@@ -39,6 +39,15 @@ async fn main() -> ExitCode {
         }
     };
 
+    if matches!(command, Command::SeedDemo)
+        && config.environment == server::config::Environment::Production
+    {
+        eprintln!(
+            "moa: seed-demo refuses to run with MOA_ENV=production (demo accounts have a published password)"
+        );
+        return ExitCode::from(2);
+    }
+
     match run(command, config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -64,11 +73,12 @@ async fn run(command: Command, config: Config) -> Result<(), StartupError> {
                     source,
                 })?;
             println!("Moa is serving at http://{}", config.addr);
-            axum::serve(
+            server::serve(
                 listener,
-                server::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+                server::router(state, config.request_timeout),
+                config.header_read_timeout,
+                shutdown_signal(),
             )
-            .with_graceful_shutdown(shutdown_signal())
             .await
             .map_err(StartupError::Serve)
         }

@@ -1,14 +1,14 @@
 //! The one router: Leptos pages and server functions, health checks, the
 //! REST API, static files, and the middleware around them.
 
-use std::sync::OnceLock;
+use std::{sync::OnceLock, time::Duration};
 
 use app::{App, shell, state::AppState};
 use axum::{Router, handler::Handler, routing::get};
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::{compression::CompressionLayer, services::ServeDir, trace::TraceLayer};
 
-use crate::{health, origin_check, rest, security_headers};
+use crate::{cache_headers, health, origin_check, request_timeout, rest, security_headers};
 
 /// The app's routes, generated once per process. Generating them runs the
 /// app with resource loading switched off process-wide (leptos#4773): a page
@@ -19,7 +19,8 @@ fn route_list() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
-pub fn router(state: AppState) -> Router {
+/// Every request is cut off after `request_timeout` (see `request_timeout`).
+pub fn router(state: AppState, request_timeout: Duration) -> Router {
     let routes = route_list();
     let options = state.leptos_options.clone();
 
@@ -49,8 +50,19 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback_service(static_files)
-        .layer(axum::middleware::from_fn(origin_check::require_same_origin))
-        .layer(axum::middleware::from_fn(security_headers::apply))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            origin_check::require_same_origin,
+        ))
+        .layer(axum::middleware::from_fn(cache_headers::apply))
+        .layer(axum::middleware::from_fn_with_state(
+            request_timeout,
+            request_timeout::limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security_headers::apply,
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

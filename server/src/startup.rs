@@ -6,15 +6,21 @@ use std::time::Duration;
 use app::{
     cache::Cache,
     clock::Clock,
-    service::{auth::TokenKeys, client_address::TrustedProxies, login_throttle::LoginThrottle},
+    service::{
+        auth::TokenKeys, client_address::TrustedProxies, login_throttle::LoginThrottle,
+        sign_up_limit::SignUpLimit,
+    },
     state::AppState,
 };
 use leptos::config::{Env, LeptosOptions};
-use sqlx::{Connection, PgConnection, PgPool, postgres::PgPoolOptions};
+use sqlx::{
+    Connection, PgConnection, PgPool,
+    postgres::{PgConnectOptions, PgPoolOptions},
+};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-use crate::config::{Config, Environment};
+use crate::config::Config;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -47,10 +53,22 @@ pub async fn connect_database(config: &Config) -> Result<PgPool, StartupError> {
         .map_err(|_| failed(sqlx::Error::PoolTimedOut))?
         .map_err(failed)?;
     let _ = probe.close().await;
+    // Every pooled connection carries time limits: a runaway statement, or
+    // a transaction left open by a stuck request, cannot hold a connection
+    // (and its row locks) for ever.
+    let limit = config.db_statement_timeout.as_millis().to_string();
+    let options = config
+        .database_url
+        .parse::<PgConnectOptions>()
+        .map_err(failed)?
+        .options([
+            ("statement_timeout", limit.as_str()),
+            ("idle_in_transaction_session_timeout", limit.as_str()),
+        ]);
     PgPoolOptions::new()
-        .max_connections(20)
+        .max_connections(config.db_pool_size)
         .acquire_timeout(CONNECT_TIMEOUT)
-        .connect(&config.database_url)
+        .connect_with(options)
         .await
         .map_err(failed)
 }
@@ -73,8 +91,16 @@ pub fn build_state(config: &Config, db: PgPool, clock: Clock) -> AppState {
         timezone: config.timezone,
         tokens: TokenKeys::new(config.jwt_secret.as_bytes()),
         login_throttle: LoginThrottle::default(),
+        sign_up_limit: SignUpLimit::new(config.sign_ups_per_hour),
         trusted_proxies: TrustedProxies::new(config.trusted_proxies.clone()),
-        secure_cookies: config.environment == Environment::Production,
+        public_origin: config
+            .public_origin
+            .as_ref()
+            .map(|origin| origin.as_str().to_owned()),
+        secure_cookies: config
+            .public_origin
+            .as_ref()
+            .is_some_and(crate::config::PublicOrigin::is_https),
         leptos_options: leptos_options(config),
     }
 }

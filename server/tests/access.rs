@@ -176,16 +176,25 @@ async fn page_as(app: &TestApp, path: &str, client: Option<&Client<'_>>) -> Stri
         .unwrap_or_default()
 }
 
-async fn server_fn_status(app: &TestApp, name: &str, client: &Client<'_>) -> u16 {
-    app.client
+/// A server function's status and, for a refusal, its error code.
+async fn server_fn_status(app: &TestApp, name: &str, client: &Client<'_>) -> (u16, Value) {
+    let response = app
+        .client
         .post(format!("{}/api/{name}", app.base_url))
         .header(header::COOKIE, format!("moa_session={}", client.token))
         .header(header::ORIGIN, &app.base_url)
         .header(header::ACCEPT, "application/json")
         .send()
         .await
-        .map(|response| response.status().as_u16())
-        .unwrap_or_default()
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    let code = if status >= 400 {
+        body["code"].clone()
+    } else {
+        Value::Null
+    };
+    (status, code)
 }
 
 #[tokio::test]
@@ -229,10 +238,23 @@ async fn the_pages_and_their_server_functions_pass_the_same_guard() {
             .contains("Log in to see your projects.")
     );
 
-    assert_eq!(server_fn_status(&app, "my_projects", &backer).await, 403);
-    assert_eq!(server_fn_status(&app, "my_backings", &publisher).await, 403);
-    assert_eq!(server_fn_status(&app, "my_projects", &publisher).await, 200);
-    assert_eq!(server_fn_status(&app, "my_backings", &backer).await, 200);
+    let forbidden = (403, json!("FORBIDDEN"));
+    assert_eq!(
+        server_fn_status(&app, "my_projects", &backer).await,
+        forbidden
+    );
+    assert_eq!(
+        server_fn_status(&app, "my_backings", &publisher).await,
+        forbidden
+    );
+    assert_eq!(
+        server_fn_status(&app, "my_projects", &publisher).await,
+        (200, Value::Null)
+    );
+    assert_eq!(
+        server_fn_status(&app, "my_backings", &backer).await,
+        (200, Value::Null)
+    );
 }
 
 #[tokio::test]
@@ -311,7 +333,13 @@ async fn only_a_projects_publisher_deletes_it_and_never_while_funding() {
         .bind(funding)
         .execute(&app.db)
         .await;
-    assert!(forced.is_err(), "a funding project was deleted");
+    let refused = forced
+        .err()
+        .unwrap_or_else(|| panic!("a funding project was deleted"));
+    assert_eq!(
+        refused.as_database_error().and_then(|e| e.constraint()),
+        Some("posts_not_deleted_while_funding")
+    );
 }
 
 #[tokio::test]
@@ -351,11 +379,10 @@ async fn the_my_projects_page_deletes_through_its_server_function() {
             .form(&[("id", closed.to_string())])
             .send()
     };
-    let refused = delete(&rival)
-        .await
-        .map(|r| r.status().as_u16())
-        .unwrap_or_default();
-    assert_eq!(refused, 403);
+    let refused = delete(&rival).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(refused.status().as_u16(), 403);
+    let body: Value = refused.json().await.unwrap_or(Value::Null);
+    assert_eq!(body["code"], "FORBIDDEN");
     let done = delete(&owner)
         .await
         .map(|r| r.status().as_u16())
@@ -388,13 +415,299 @@ async fn a_deleted_project_leaves_cached_lists_at_once() {
             .unwrap_or(Value::Null);
         titles(&list["items"], "/title")
     };
-    // The first read fills the cache (Redis is up in tests), the second hits it.
+    // The first read fills the cache (Redis is up in tests). A project
+    // written behind the app's back stays unseen: the next read is the cache's.
     assert_eq!(list_titles().await, ["Soon gone"]);
-    assert_eq!(list_titles().await, ["Soon gone"]);
+    insert_post(
+        &app.db,
+        account_id(&owner).await,
+        NewPost {
+            title: "Written behind the cache",
+            status: "CLOSE",
+            ..NewPost::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        list_titles().await,
+        ["Soon gone"],
+        "the list was not cached"
+    );
 
     let (status, _) = owner
         .send(Method::DELETE, &format!("/api/v1/posts/{gone}"), None)
         .await;
     assert_eq!(status, 204);
-    assert_eq!(list_titles().await, Vec::<String>::new());
+    assert_eq!(list_titles().await, ["Written behind the cache"]);
+}
+
+/// Posts a form to a server function as a browser would, from `origin`.
+async fn form_post_from(
+    app: &TestApp,
+    name: &str,
+    origin: Option<&str>,
+    cookie: Option<&str>,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(format!("{}/api/{name}", app.base_url))
+        .header(header::ACCEPT, "application/json")
+        .form(form);
+    if let Some(origin) = origin {
+        request = request.header(header::ORIGIN, origin);
+    }
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    request
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// Log-in CSRF: a page on another site must not be able to log a visitor
+/// into an account of its choosing (or create one), cookie or not.
+#[tokio::test]
+async fn other_sites_cannot_plant_a_session() {
+    let app = TestApp::spawn().await;
+    signed_up(&app, "planted", "backer").await;
+    let log_in = [
+        ("username", "planted"),
+        ("password", "correct horse battery"),
+    ];
+    let sign_up = [
+        ("username", "planted_two"),
+        ("email", "planted_two@example.com"),
+        ("password", "correct horse battery"),
+        ("role", "backer"),
+    ];
+    for (name, form) in [("log_in", &log_in[..]), ("sign_up", &sign_up[..])] {
+        let response = form_post_from(&app, name, Some("https://evil.example"), None, form).await;
+        assert_eq!(response.status().as_u16(), 403, "{name}");
+        assert!(
+            response.headers().get(header::SET_COOKIE).is_none(),
+            "{name}"
+        );
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        assert_eq!(body["error"]["code"], "CSRF_REJECTED", "{name}");
+    }
+    let created: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM accounts WHERE username = 'planted_two'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(created, 0);
+    // From Moa's own pages the same log-in works.
+    let own = form_post_from(&app, "log_in", Some(&app.base_url), None, &log_in).await;
+    assert_eq!(own.status().as_u16(), 200);
+}
+
+/// Logging out ends the session on the server: a copy of the token taken
+/// before stops working at once, for pages, server functions and REST.
+#[tokio::test]
+async fn logging_out_revokes_the_session() {
+    let app = TestApp::spawn().await;
+    let kim = signed_up(&app, "kim_out", "backer").await;
+    let cookie = format!("moa_session={}", kim.token);
+    assert_eq!(kim.send(Method::GET, "/api/v1/me", None).await.0, 200);
+
+    let out = form_post_from(&app, "log_out", Some(&app.base_url), Some(&cookie), &[]).await;
+    assert!(out.status().is_success(), "{}", out.status());
+
+    let (status, body) = kim.send(Method::GET, "/api/v1/me", None).await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (401, &json!("UNAUTHENTICATED"))
+    );
+    let current = form_post_from(
+        &app,
+        "current_account",
+        Some(&app.base_url),
+        Some(&cookie),
+        &[],
+    )
+    .await;
+    let current: Value = current.json().await.unwrap_or(Value::Null);
+    assert_eq!(current, Value::Null, "the cookie still names an account");
+}
+
+/// An API client ends its own token the same way.
+#[tokio::test]
+async fn an_api_client_can_revoke_its_token() {
+    let app = TestApp::spawn().await;
+    let lee = signed_up(&app, "lee_out", "backer").await;
+    let other_device = signed_up_again(&app, "lee_out").await;
+    let (status, _) = lee.send(Method::DELETE, "/api/v1/auth/token", None).await;
+    assert_eq!(status, 204);
+    let (status, body) = lee.send(Method::GET, "/api/v1/me", None).await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (401, &json!("UNAUTHENTICATED"))
+    );
+    // Only that session ended: the same account elsewhere stays signed in.
+    assert_eq!(
+        other_device.send(Method::GET, "/api/v1/me", None).await.0,
+        200
+    );
+}
+
+async fn signed_up_again<'a>(app: &'a TestApp, username: &str) -> Client<'a> {
+    let token: Value = app
+        .client
+        .post(format!("{}/api/v1/auth/token", app.base_url))
+        .json(&json!({ "username": username, "password": "correct horse battery" }))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or(Value::Null);
+    Client {
+        app,
+        token: token["access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    }
+}
+
+/// The token is not trusted alone: the account it names is read on every
+/// request, so a changed role counts at once, and a deleted account's
+/// token is no session.
+#[tokio::test]
+async fn each_request_sees_the_account_as_it_is_now() {
+    let app = TestApp::spawn().await;
+    let shin = signed_up(&app, "shin_role", "backer").await;
+    let id = account_id(&shin).await;
+    assert_eq!(
+        shin.send(Method::GET, "/api/v1/me/posts", None).await.0,
+        403
+    );
+    sqlx::query("UPDATE accounts SET role = 'publisher' WHERE id = $1")
+        .bind(id)
+        .execute(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    app::service::sessions::forget_cached_account(&app.state, id).await;
+    assert_eq!(
+        shin.send(Method::GET, "/api/v1/me/posts", None).await.0,
+        200
+    );
+}
+
+/// Personal answers are never kept by a browser or a proxy cache.
+#[tokio::test]
+async fn personal_responses_are_not_stored() {
+    let app = TestApp::spawn().await;
+    let han = signed_up(&app, "han_store", "backer").await;
+    let cookie = format!("moa_session={}", han.token);
+    let cache_control = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let me = app
+        .client
+        .get(format!("{}/api/v1/me", app.base_url))
+        .bearer_auth(&han.token)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(cache_control(&me), "no-store");
+    for path in ["/pocket", "/me/backings", "/"] {
+        let page = app
+            .client
+            .get(format!("{}{path}", app.base_url))
+            .header(header::COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(cache_control(&page), "no-store", "{path} with a session");
+    }
+    let anonymous_pocket = app.get("/pocket").await;
+    assert_eq!(cache_control(&anonymous_pocket), "no-store");
+    let current = form_post_from(
+        &app,
+        "current_account",
+        Some(&app.base_url),
+        Some(&cookie),
+        &[],
+    )
+    .await;
+    assert_eq!(cache_control(&current), "no-store");
+    let log_in = form_post_from(
+        &app,
+        "log_in",
+        Some(&app.base_url),
+        None,
+        &[
+            ("username", "han_store"),
+            ("password", "correct horse battery"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        cache_control(&log_in),
+        "no-store",
+        "a response setting a session"
+    );
+    // Public, anonymous reads stay cacheable by the usual rules.
+    assert_ne!(cache_control(&app.get("/api/v1/posts").await), "no-store");
+}
+
+/// Behind a TLS-terminating proxy: the public origin is https, so the
+/// session cookie is `Secure` and every response asks for HTTPS from now
+/// on; the origin check compares `Origin` with the public origin, not with
+/// the Host header the proxy rewrote.
+#[tokio::test]
+async fn an_https_public_origin_secures_the_session() {
+    let app = TestApp::spawn_with(common::Options {
+        public_origin: Some("https://moa.example"),
+        ..common::Options::default()
+    })
+    .await;
+    signed_up(&app, "secure_kim", "backer").await;
+    let form = [
+        ("username", "secure_kim"),
+        ("password", "correct horse battery"),
+    ];
+    let from_public =
+        form_post_from(&app, "log_in", Some("https://moa.example"), None, &form).await;
+    assert_eq!(from_public.status().as_u16(), 200);
+    let cookie = from_public
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.ends_with("; Secure"),
+        "{cookie}"
+    );
+    assert_eq!(
+        from_public
+            .headers()
+            .get(header::STRICT_TRANSPORT_SECURITY)
+            .and_then(|v| v.to_str().ok()),
+        Some("max-age=31536000; includeSubDomains")
+    );
+    // The Host the proxy sent matches, but the browser was elsewhere.
+    let from_host = form_post_from(&app, "log_in", Some(&app.base_url), None, &form).await;
+    assert_eq!(from_host.status().as_u16(), 403);
+    let body: Value = from_host.json().await.unwrap_or(Value::Null);
+    assert_eq!(body["error"]["code"], "CSRF_REJECTED");
+
+    // Plain development (no public origin): no HSTS, no Secure.
+    let plain = TestApp::spawn().await;
+    let response = plain.get("/").await;
+    assert!(
+        response
+            .headers()
+            .get(header::STRICT_TRANSPORT_SECURITY)
+            .is_none()
+    );
 }

@@ -2,10 +2,7 @@
 
 mod common;
 
-use app::{
-    domain::Role,
-    service::auth::{Session, TokenKeys},
-};
+use app::service::auth::{TokenClaims, TokenKeys};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::Duration;
 use common::TestApp;
@@ -141,7 +138,7 @@ async fn invalid_sign_ups_name_each_field_and_create_nothing() {
 #[tokio::test]
 async fn wrong_passwords_and_unknown_users_look_the_same() {
     let app = TestApp::spawn().await;
-    sign_up(&app, "park", "backer").await;
+    assert_eq!(sign_up(&app, "park", "backer").await.0, 201);
     let wrong = post(
         &app,
         "/api/v1/auth/token",
@@ -167,26 +164,33 @@ async fn forged_expired_and_unsigned_tokens_are_refused() {
     let good = token_for(&app, "choi").await;
     assert_eq!(me(&app, &good).await.0, 200);
 
-    let session = Session {
-        account_id: id,
-        role: Role::Publisher,
-    };
-    let keys = TokenKeys::new(SECRET);
-    let expired = keys
-        .issue(session, common::test_now() - Duration::days(2))
-        .unwrap_or_default();
-    let not_yet_valid = keys
-        .issue(session, common::test_now() + Duration::hours(1))
-        .unwrap_or_default();
-    let wrongly_signed = TokenKeys::new(b"some-other-secret-some-other-secret")
-        .issue(session, common::test_now())
-        .unwrap_or_default();
-
-    // Same payload, claiming to be someone else: the signature no longer fits.
+    // Tokens for the same live session, each wrong in one way only.
     let parts: Vec<&str> = good.split('.').collect();
     let mut claims: Value =
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap_or_default())
             .unwrap_or(Value::Null);
+    let session = TokenClaims {
+        account_id: id,
+        session_id: claims["sid"].as_str().unwrap_or_default().to_owned(),
+    };
+    let keys = TokenKeys::new(SECRET);
+    let reissued = keys.issue(&session, common::test_now()).unwrap_or_default();
+    assert_eq!(
+        me(&app, &reissued).await.0,
+        200,
+        "the control token must work"
+    );
+    let expired = keys
+        .issue(&session, common::test_now() - Duration::days(2))
+        .unwrap_or_default();
+    let not_yet_valid = keys
+        .issue(&session, common::test_now() + Duration::hours(1))
+        .unwrap_or_default();
+    let wrongly_signed = TokenKeys::new(b"some-other-secret-some-other-secret")
+        .issue(&session, common::test_now())
+        .unwrap_or_default();
+
+    // Same payload, claiming to be someone else: the signature no longer fits.
     claims["sub"] = json!((id + 1).to_string());
     let tampered_payload = URL_SAFE_NO_PAD.encode(claims.to_string());
     let tampered = format!("{}.{}.{}", parts[0], tampered_payload, parts[2]);
@@ -254,8 +258,8 @@ async fn login_status(app: &TestApp, username: &str, password: &str) -> (u16, Op
 }
 
 async fn assert_login_limit(app: &TestApp) {
-    sign_up(app, "target", "backer").await;
-    sign_up(app, "bystander", "backer").await;
+    assert_eq!(sign_up(app, "target", "backer").await.0, 201);
+    assert_eq!(sign_up(app, "bystander", "backer").await.0, 201);
     for attempt in 1..=5 {
         let (status, _, _) = login_status(app, "target", "wrong password!").await;
         assert_eq!(status, 401, "attempt {attempt}");
@@ -418,5 +422,217 @@ async fn the_client_limit_follows_trusted_proxies_only() {
     assert_eq!(
         failed_login_from(&direct, "198.51.100.99", "another").await,
         429
+    );
+}
+
+/// Runs futures concurrently on this task, results in the order given.
+async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let mut pending: Vec<(usize, std::pin::Pin<Box<F>>)> =
+        futures.into_iter().map(Box::pin).enumerate().collect();
+    let mut results: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        pending.retain_mut(|(index, future)| match future.as_mut().poll(cx) {
+            std::task::Poll::Ready(output) => {
+                results[*index] = Some(output);
+                false
+            }
+            std::task::Poll::Pending => true,
+        });
+        if pending.is_empty() {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    results.into_iter().flatten().collect()
+}
+
+/// The attempt is counted before the password is checked, so a burst of
+/// concurrent guesses gets no more tries than a patient guesser.
+#[tokio::test]
+async fn concurrent_wrong_passwords_get_only_the_allowed_guesses() {
+    let app = TestApp::spawn().await;
+    assert_eq!(sign_up(&app, "target", "backer").await.0, 201);
+    let answers = join_all((0..50).map(|_| login_status(&app, "target", "wrong password!"))).await;
+    let guessed = answers
+        .iter()
+        .filter(|(status, _, _)| *status == 401)
+        .count();
+    let refused = answers
+        .iter()
+        .filter(|(status, _, body)| *status == 429 && body["error"]["code"] == "TOO_MANY_ATTEMPTS")
+        .count();
+    assert_eq!((guessed, refused), (5, 45), "{answers:?}");
+}
+
+/// Usernames are ASCII by constraint; a log-in name that is not one (such
+/// as `İvan`, which Unicode lower-cases differently from PostgreSQL) is
+/// refused before any counting or hashing, so it cannot open a fresh counter
+/// for someone else's account.
+#[tokio::test]
+async fn log_in_names_that_are_not_usernames_are_refused_up_front() {
+    let app = TestApp::spawn().await;
+    assert_eq!(sign_up(&app, "ivan", "backer").await.0, 201);
+    for name in ["İvan", "ıvan", "ivan\u{0}", &"a".repeat(1_000_000)] {
+        let (status, _, body) = login_status(&app, name, "correct horse battery").await;
+        assert_eq!(status, 422, "{name:.20}: {body}");
+        assert_eq!(body["error"]["code"], "VALIDATION_FAILED");
+        assert!(body["error"]["details"]["username"].is_string(), "{body}");
+    }
+    // The ASCII spelling in any case is the same account.
+    assert_eq!(
+        login_status(&app, "IVAN", "correct horse battery").await.0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn a_megabyte_username_is_refused_and_creates_nothing() {
+    let app = TestApp::spawn().await;
+    let (status, body) = sign_up(&app, &"a".repeat(1_000_000), "backer").await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "VALIDATION_FAILED");
+    let accounts: i64 = sqlx::query_scalar("SELECT count(*) FROM accounts")
+        .fetch_one(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(accounts, 0);
+}
+
+fn behind_local_proxy() -> common::Options {
+    common::Options {
+        trusted_proxies: vec![std::net::IpAddr::from([127, 0, 0, 1])],
+        ..common::Options::default()
+    }
+}
+
+async fn login_from(app: &TestApp, client: &str, username: &str, password: &str) -> (u16, Value) {
+    let response = app
+        .client
+        .post(format!("{}/api/v1/auth/token", app.base_url))
+        .header("x-forwarded-for", client)
+        .json(&json!({ "username": username, "password": password }))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// One IPv6 client holds a whole /64: counting each address separately
+/// would give it 2^64 fresh counters.
+#[tokio::test]
+async fn ipv6_clients_are_counted_per_64_prefix() {
+    let app = TestApp::spawn_with(behind_local_proxy()).await;
+    for n in 0..20 {
+        let client = format!("2001:db8:0:7::{:x}", n + 1);
+        let (status, body) =
+            login_from(&app, &client, &format!("user{n}"), "wrong password!").await;
+        assert_eq!(status, 401, "attempt {n}: {body}");
+    }
+    let (status, body) =
+        login_from(&app, "2001:db8:0:7:ffff::1", "another", "wrong password!").await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (429, &json!("TOO_MANY_ATTEMPTS"))
+    );
+    // The next /64 is someone else.
+    let (status, _) = login_from(&app, "2001:db8:0:8::1", "another", "wrong password!").await;
+    assert_eq!(status, 401);
+}
+
+/// Someone guessing at an account cannot lock its owner out: the guesser's
+/// own client is stopped after 5 failures, while the owner, from a client
+/// that has not failed, still logs in.
+#[tokio::test]
+async fn a_guesser_cannot_lock_the_owner_out() {
+    let app = TestApp::spawn_with(behind_local_proxy()).await;
+    assert_eq!(sign_up(&app, "target", "backer").await.0, 201);
+    for attempt in 1..=5 {
+        let (status, _) = login_from(&app, "203.0.113.7", "target", "wrong password!").await;
+        assert_eq!(status, 401, "attempt {attempt}");
+    }
+    // The guesser is stopped, even with the right password.
+    let (status, body) = login_from(&app, "203.0.113.7", "target", "correct horse battery").await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (429, &json!("TOO_MANY_ATTEMPTS"))
+    );
+    // The owner, elsewhere, gets in.
+    let (status, body) = login_from(&app, "198.51.100.20", "target", "correct horse battery").await;
+    assert_eq!(status, 200, "{body}");
+    // While the account is under attack, each new client gets one guess.
+    let (status, _) = login_from(&app, "192.0.2.55", "target", "wrong password!").await;
+    assert_eq!(status, 401);
+    let (status, _) = login_from(&app, "192.0.2.55", "target", "wrong password!").await;
+    assert_eq!(status, 429);
+}
+
+/// Every sign-up costs a 19 MiB argon2 hash: one client gets a bounded
+/// number of them per hour.
+#[tokio::test]
+async fn sign_ups_are_limited_per_client() {
+    let app = TestApp::spawn().await;
+    for n in 0..20 {
+        let (status, body) = sign_up(&app, &format!("member{n}"), "backer").await;
+        assert_eq!(status, 201, "sign-up {n}: {body}");
+    }
+    let (status, body) = sign_up(&app, "one_too_many", "backer").await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (429, &json!("TOO_MANY_ATTEMPTS")),
+        "{body}"
+    );
+    let created: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM accounts WHERE username = 'one_too_many'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(created, 0);
+    // Invalid sign-ups cost no hashing and are not counted against anyone:
+    // they are refused by their shape whatever the count.
+    let (status, _) = sign_up(&app, "x", "backer").await;
+    assert_eq!(status, 422);
+}
+
+async fn sign_up_from(app: &TestApp, client: &str, username: &str) -> u16 {
+    app.client
+        .post(format!("{}/api/v1/accounts", app.base_url))
+        .header("x-forwarded-for", client)
+        .json(&json!({
+            "username": username,
+            "email": format!("{username}@example.com"),
+            "password": "correct horse battery",
+            "role": "backer",
+        }))
+        .send()
+        .await
+        .map(|response| response.status().as_u16())
+        .unwrap_or_default()
+}
+
+/// Hundreds of parallel sign-ups and log-ins queue for argon2 (19 MiB
+/// each) instead of all hashing at once: at most one hash per core runs.
+#[tokio::test]
+async fn argon2_work_queues_instead_of_piling_up() {
+    let app = TestApp::spawn_with(behind_local_proxy()).await;
+    let statuses = join_all((0..24).map(|n| {
+        let app = &app;
+        async move {
+            let client = format!("198.51.100.{n}");
+            let signed = sign_up_from(app, &client, &format!("crowd{n}")).await;
+            let logged = login_from(app, &client, &format!("crowd{n}"), "wrong password!")
+                .await
+                .0;
+            (signed, logged)
+        }
+    }))
+    .await;
+    assert!(statuses.iter().all(|s| *s == (201, 401)), "{statuses:?}");
+    let peak = app::service::auth::argon2_peak();
+    assert!(
+        (1..=app::service::auth::argon2_capacity()).contains(&peak),
+        "{peak} argon2 computations ran at once"
     );
 }

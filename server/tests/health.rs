@@ -151,3 +151,77 @@ async fn pages_allow_exactly_their_own_scripts() {
     let (_, _, second) = policy_and_page(&app, "/").await;
     assert_ne!(first, second);
 }
+
+/// A "Redis" that accepts connections and never answers. Counts the
+/// connections it was offered.
+async fn hung_redis() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = accepted.clone();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            held.push(socket);
+        }
+    });
+    (format!("redis://127.0.0.1:{port}"), accepted)
+}
+
+/// Readiness probes come often and from anyone: against a hung Redis they
+/// must not knock the cache out of its back-off, or every cached read would
+/// wait for Redis again.
+#[tokio::test]
+async fn readiness_probes_respect_the_redis_back_off() {
+    let (redis_url, accepted) = hung_redis().await;
+    let app = TestApp::spawn_with(Options {
+        redis_url,
+        ..Options::default()
+    })
+    .await;
+    // A read tries Redis once, times out, and backs off.
+    assert_eq!(app.get("/api/v1/posts").await.status().as_u16(), 200);
+    let tried = accepted.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(tried >= 1, "the read never tried Redis");
+    for _ in 0..10 {
+        let (status, body) = json_of(app.get("/readyz").await).await;
+        assert_eq!((status, &body["checks"]["redis"]), (200, &json!("down")));
+    }
+    assert_eq!(app.get("/api/v1/posts").await.status().as_u16(), 200);
+    assert_eq!(
+        accepted.load(std::sync::atomic::Ordering::SeqCst),
+        tried,
+        "probes or reads reconnected during the back-off"
+    );
+}
+
+/// A client that trickles its headers (slowloris) is cut off instead of
+/// holding a connection for ever. The test server allows 2 s.
+#[tokio::test]
+async fn slow_request_headers_are_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn().await;
+    let address = app.base_url.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: moa\r\n")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut answer = Vec::new();
+    let closed = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut answer),
+    )
+    .await;
+    assert!(closed.is_ok(), "the connection was still open after 10 s");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+        "{answer}"
+    );
+}

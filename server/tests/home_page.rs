@@ -161,11 +161,7 @@ async fn the_list_server_function_answers_json() {
     let response = app
         .client
         .post(format!("{}/api/list_projects", app.base_url))
-        .form(&[
-            ("query[sort]", "created"),
-            ("query[page]", "1"),
-            ("query[per_page]", "10"),
-        ])
+        .form(&[("sort", "created"), ("page", "1"), ("per_page", "10")])
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -175,4 +171,32 @@ async fn the_list_server_function_answers_json() {
     assert_eq!(body["items"][0]["status"], "FUNDING");
     assert_eq!(body["items"][0]["days_left"], 30);
     assert_eq!(body["total_items"], 1);
+}
+
+/// The list's server function is a public door like `/api/v1/posts`: it
+/// parses what it is sent by the same rules, so nobody can ask it for the
+/// whole table or an offset that overflows.
+#[tokio::test]
+async fn the_list_server_function_refuses_what_rest_refuses() {
+    let app = TestApp::spawn().await;
+    for (field, value) in [
+        ("per_page", "1000000"),
+        ("per_page", "0"),
+        ("page", "4294967295"),
+        ("sort", "price"),
+        ("search", &"x".repeat(101)),
+    ] {
+        let response = app
+            .client
+            .post(format!("{}/api/list_projects", app.base_url))
+            .header("accept", "application/json")
+            .form(&[(field, value)])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(response.status().as_u16(), 422, "{field}={value:.20}");
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        assert_eq!(body["code"], "VALIDATION_FAILED");
+        assert!(body["details"][field].is_string(), "{field}: {body}");
+    }
 }

@@ -5,18 +5,10 @@ mod common;
 use common::{Client, TestApp, signed_up};
 use serde_json::{Value, json};
 
+/// Every ledger invariant the database can check (running sums, pocket
+/// balances, escrow, conservation): none may be broken.
 async fn ledger_matches_balances(app: &TestApp) {
-    let mismatched: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM pockets p \
-          WHERE p.balance <> (SELECT coalesce(sum(amount), 0) FROM ledger_entries e WHERE e.account_id = p.account_id)",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        mismatched, 0,
-        "a balance differs from the sum of its ledger"
-    );
+    common::assert_ledger_holds(&app.db).await;
 }
 
 #[tokio::test]
@@ -67,6 +59,7 @@ async fn register_top_up_and_read_the_history() {
         .send(Method::GET, "/api/v1/me/pocket/entries", None)
         .await;
     assert_eq!(status, 200);
+    let entries = &entries["items"];
     let amounts: Vec<i64> = entries
         .as_array()
         .map(|e| e.iter().filter_map(|x| x["amount"].as_i64()).collect())
@@ -134,7 +127,9 @@ async fn bad_pockets_and_amounts_are_refused_and_change_nothing() {
     let (_, entries) = lee
         .send(Method::GET, "/api/v1/me/pocket/entries", None)
         .await;
-    assert_eq!(entries, json!([]));
+    assert_eq!(entries["items"], json!([]));
+    assert_eq!(entries["total_items"], 0);
+    ledger_matches_balances(&app).await;
 }
 
 #[tokio::test]
@@ -185,8 +180,13 @@ async fn concurrent_deposits_all_land() {
     let (_, me) = park.send(reqwest::Method::GET, "/api/v1/me", None).await;
     assert_eq!(me["pocket"]["balance"], expected);
     let (_, entries) = park
-        .send(reqwest::Method::GET, "/api/v1/me/pocket/entries", None)
+        .send(
+            reqwest::Method::GET,
+            "/api/v1/me/pocket/entries?per_page=50",
+            None,
+        )
         .await;
+    let entries = &entries["items"];
     assert_eq!(entries.as_array().map(Vec::len), Some(40));
     // Each row recorded the balance it produced: no two rows saw the same one.
     let mut after: Vec<i64> = entries
@@ -221,16 +221,55 @@ async fn the_ledger_is_append_only_and_balances_cannot_go_negative() {
     )
     .await;
 
-    for sql in [
-        "UPDATE ledger_entries SET amount = 1",
-        "DELETE FROM ledger_entries",
-        "UPDATE pockets SET balance = -1",
+    // Statements no CHECK would stop: only the database's guards do.
+    for (sql, refusal) in [
+        (
+            "UPDATE ledger_entries SET created_at = now()",
+            "ledger entries are append-only",
+        ),
+        (
+            "DELETE FROM ledger_entries",
+            "ledger entries are append-only",
+        ),
+        ("TRUNCATE ledger_entries", "ledger entries are append-only"),
+        (
+            "UPDATE pockets SET balance = balance + 1000",
+            "a pocket balance changes only through ledger_entries",
+        ),
+        (
+            "UPDATE pockets SET balance = 0",
+            "a pocket balance changes only through ledger_entries",
+        ),
     ] {
-        assert!(
-            sqlx::query(sql).execute(&app.db).await.is_err(),
-            "{sql} was allowed"
-        );
+        let error = sqlx::query(sql)
+            .execute(&app.db)
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{sql} was allowed"));
+        assert!(error.to_string().contains(refusal), "{sql}: {error}");
     }
+    // A ledger row must follow from the one before it.
+    let forged = sqlx::query(
+        "INSERT INTO ledger_entries (account_id, kind, amount, balance_after) \
+         SELECT account_id, 'DEPOSIT', 1000, 999999 FROM pockets",
+    )
+    .execute(&app.db)
+    .await
+    .err()
+    .unwrap_or_else(|| panic!("a ledger row with a made-up balance was stored"));
+    assert_eq!(
+        forged.as_database_error().and_then(|e| e.constraint()),
+        Some("ledger_balance_after_follows"),
+        "{forged}"
+    );
+    // Money cannot leave a pocket that does not hold it.
+    let overdrawn = sqlx::query(
+        "INSERT INTO ledger_entries (account_id, kind, amount, post_id) \
+         SELECT account_id, 'REFUND', -100000, NULL FROM pockets",
+    )
+    .execute(&app.db)
+    .await;
+    assert!(overdrawn.is_err_and(|e| e.as_database_error().and_then(|e| e.constraint()).is_some()));
     ledger_matches_balances(&app).await;
 }
 
@@ -291,6 +330,8 @@ async fn cookie_sessions_only_change_things_from_our_own_origin() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(cross_site.status().as_u16(), 403);
+    let body: Value = cross_site.json().await.unwrap_or(Value::Null);
+    assert_eq!(body["error"]["code"], "CSRF_REJECTED");
     assert_eq!(
         kim.send(reqwest::Method::GET, "/api/v1/me", None).await.1["pocket"],
         Value::Null
@@ -317,6 +358,7 @@ async fn cookie_sessions_only_change_things_from_our_own_origin() {
         )
         .await;
     assert_eq!(status, 201);
+    ledger_matches_balances(&app).await;
 }
 
 /// Posts a form to a server function the way the hydrated page does.
@@ -354,7 +396,7 @@ async fn the_pocket_pages_server_functions_pass_the_same_guard_and_rules() {
 
     let (status, body) = call_server_fn(&app, "register_pocket", None, &own, &registration).await;
     assert_eq!((status, &body["code"]), (401, &json!("UNAUTHENTICATED")));
-    let (status, _) = call_server_fn(
+    let (status, body) = call_server_fn(
         &app,
         "register_pocket",
         Some(&cookie),
@@ -363,6 +405,7 @@ async fn the_pocket_pages_server_functions_pass_the_same_guard_and_rules() {
     )
     .await;
     assert_eq!(status, 403);
+    assert_eq!(body["error"]["code"], "CSRF_REJECTED");
     let (_, me) = yoon.send(reqwest::Method::GET, "/api/v1/me", None).await;
     assert_eq!(me["pocket"], Value::Null, "a refused call changed nothing");
 
@@ -392,7 +435,10 @@ async fn the_pocket_pages_server_functions_pass_the_same_guard_and_rules() {
         call_server_fn(&app, "pocket_overview", Some(&cookie), &own, &[]).await;
     assert_eq!(status, 200);
     assert_eq!(statement["pocket"]["balance"], 9_999_999);
-    assert_eq!(statement["entries"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        statement["entries"]["items"].as_array().map(Vec::len),
+        Some(1)
+    );
 
     // The form carries the statement's key: sent twice, it deposits once.
     let key = statement["deposit_key"]
@@ -412,7 +458,10 @@ async fn the_pocket_pages_server_functions_pass_the_same_guard_and_rules() {
         assert_eq!((status, body), (200, json!(10_000_999)));
     }
     let (_, statement) = call_server_fn(&app, "pocket_overview", Some(&cookie), &own, &[]).await;
-    assert_eq!(statement["entries"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        statement["entries"]["items"].as_array().map(Vec::len),
+        Some(2)
+    );
     assert_ne!(
         statement["deposit_key"],
         json!(key),
@@ -481,6 +530,7 @@ async fn the_pocket_page_renders_the_pocket_on_the_server() {
             .unwrap_or_default();
         assert!(html.contains(purpose), "{role}: {purpose}");
     }
+    ledger_matches_balances(&app).await;
 }
 
 async fn deposit_with_key(
@@ -515,7 +565,7 @@ async fn entry_count(client: &Client<'_>) -> usize {
     let (_, entries) = client
         .send(reqwest::Method::GET, "/api/v1/me/pocket/entries", None)
         .await;
-    entries.as_array().map_or(0, Vec::len)
+    entries["items"].as_array().map_or(0, Vec::len)
 }
 
 #[tokio::test]
@@ -589,5 +639,72 @@ async fn a_retried_deposit_with_the_same_key_deposits_once() {
     )
     .execute(&app.db)
     .await;
-    assert!(duplicate.is_err(), "a duplicate key was stored");
+    let refused = duplicate
+        .err()
+        .unwrap_or_else(|| panic!("a duplicate key was stored"));
+    assert_eq!(
+        refused.as_database_error().and_then(|e| e.constraint()),
+        Some("ledger_entries_idempotency_key")
+    );
+}
+
+/// The history is paged like the project list.
+#[tokio::test]
+async fn the_history_is_paged() {
+    let app = TestApp::spawn().await;
+    let jung = signed_up(&app, "jung_pages", "backer").await;
+    jung.send(
+        reqwest::Method::PUT,
+        "/api/v1/me/pocket",
+        Some(json!({ "bank": "KB", "account_number": "1234567890" })),
+    )
+    .await;
+    for n in 1..=12 {
+        let (status, _) = jung
+            .send(
+                reqwest::Method::POST,
+                "/api/v1/me/pocket/deposits",
+                Some(json!({ "amount": 1000 * n })),
+            )
+            .await;
+        assert_eq!(status, 201);
+    }
+    let (status, first) = jung
+        .send(reqwest::Method::GET, "/api/v1/me/pocket/entries", None)
+        .await;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(
+        (
+            &first["page"],
+            &first["per_page"],
+            &first["total_items"],
+            &first["total_pages"]
+        ),
+        (&json!(1), &json!(10), &json!(12), &json!(2))
+    );
+    assert_eq!(first["items"][0]["amount"], 12000, "newest first");
+    let (_, second) = jung
+        .send(
+            reqwest::Method::GET,
+            "/api/v1/me/pocket/entries?page=2&per_page=10",
+            None,
+        )
+        .await;
+    let amounts: Vec<i64> = second["items"]
+        .as_array()
+        .map(|items| items.iter().filter_map(|i| i["amount"].as_i64()).collect())
+        .unwrap_or_default();
+    assert_eq!(amounts, [2000, 1000]);
+    let (status, body) = jung
+        .send(
+            reqwest::Method::GET,
+            "/api/v1/me/pocket/entries?per_page=1000",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (422, &json!("VALIDATION_FAILED"))
+    );
+    ledger_matches_balances(&app).await;
 }

@@ -127,19 +127,25 @@ async fn demo_data_loads_once_with_every_status() {
                 .unwrap_or_else(|e| panic!("{e}"));
         assert!(verified, "{username} cannot log in");
     }
-    let ledgers: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT p.balance, (SELECT coalesce(sum(amount), 0)::bigint FROM ledger_entries e WHERE e.account_id = p.account_id) \
-           FROM pockets p",
+    // Every won in the demo came through the ledger: deposits, backings
+    // and payouts, written by the same SQL function the app uses.
+    common::assert_ledger_holds(&db).await;
+    let backers_without_pockets: i64 = sqlx::query_scalar(
+        "SELECT count(DISTINCT b.backer_id) FROM backings b \
+          WHERE NOT EXISTS (SELECT 1 FROM pockets p WHERE p.account_id = b.backer_id)",
     )
-    .fetch_all(&db)
+    .fetch_one(&db)
     .await
     .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(ledgers.len(), 2, "one pocket per demo login");
-    assert!(
-        ledgers.iter().all(|(balance, sum)| balance == sum),
-        "{ledgers:?}"
-    );
-    assert!(ledgers.iter().any(|(balance, _)| *balance > 0));
+    assert_eq!(backers_without_pockets, 0);
+    let demo_backer_balance: i64 = sqlx::query_scalar(
+        "SELECT p.balance FROM pockets p JOIN accounts a ON a.id = p.account_id \
+          WHERE a.username = 'demo_backer_1'",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(demo_backer_balance, 300_000, "the README promises ₩300,000");
 
     // Funding projects are still open on the day the demo was loaded.
     let ended_but_funding: i64 =
@@ -149,4 +155,50 @@ async fn demo_data_loads_once_with_every_status() {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(ended_but_funding, 0);
+}
+
+/// Demo data has well-known passwords: it never goes into production.
+#[tokio::test]
+async fn seed_demo_refuses_production() {
+    let database_url = common::create_database().await;
+    let output = run_server(
+        &["seed-demo"],
+        &[
+            ("DATABASE_URL", &database_url),
+            ("MOA_ENV", "production"),
+            ("MOA_JWT_SECRET", "production-secret-production-secret!"),
+            ("MOA_PUBLIC_ORIGIN", "https://moa.example"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(single_stderr_line(&output).contains("seed-demo"));
+    let mut db = <sqlx::PgConnection as sqlx::Connection>::connect(&database_url)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let tables: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'accounts'",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(tables, 0, "it touched the database before refusing");
+}
+
+/// A runaway query or a transaction left open cannot hold a connection
+/// forever: the pool's connections carry time limits.
+#[tokio::test]
+async fn database_connections_carry_time_limits() {
+    let app = common::TestApp::spawn().await;
+    for setting in ["statement_timeout", "idle_in_transaction_session_timeout"] {
+        let value: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SHOW {setting}")))
+            .fetch_one(&app.db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_ne!(value, "0", "{setting} is unlimited");
+    }
+    let slow = sqlx::query("SELECT pg_sleep(20)").execute(&app.db).await;
+    let error = slow
+        .err()
+        .unwrap_or_else(|| panic!("a 20 s query ran to the end"));
+    assert!(error.to_string().contains("statement timeout"), "{error}");
 }

@@ -19,15 +19,9 @@ pub struct Me {
 }
 
 #[cfg(feature = "ssr")]
-fn start_session(state: &crate::state::AppState, account: &Account) -> Result<(), AppError> {
-    use crate::service::{auth::Session, session};
-    let token = state.tokens.issue(
-        Session {
-            account_id: account.id,
-            role: account.role,
-        },
-        state.clock.now(),
-    )?;
+async fn start_session(state: &crate::state::AppState, account: &Account) -> Result<(), AppError> {
+    use crate::service::session;
+    let token = crate::service::sessions::start(state, account).await?;
     let cookie =
         session::set_cookie(&token, state.secure_cookies).ok_or_else(AppError::internal)?;
     expect_context::<leptos_axum::ResponseOptions>()
@@ -58,8 +52,9 @@ pub async fn sign_up(
         let state = state()?;
         let new = crate::domain::NewAccount::parse(&username, &email, &password, &role)
             .map_err(AppError::validation)?;
-        let account = crate::service::accounts::sign_up(&state, new).await?;
-        start_session(&state, &account)?;
+        let account =
+            crate::service::accounts::sign_up(&state, new, super::client_address()?).await?;
+        start_session(&state, &account).await?;
         leptos_axum::redirect(&crate::domain::account::return_path(next.as_deref()));
         Ok(account)
     })
@@ -75,14 +70,11 @@ pub async fn log_in(
 ) -> Result<Account, AppError> {
     super::with_status(async move {
         let state = state()?;
-        let parts = request_parts()?;
-        let peer = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|info| info.0.ip());
-        let client = state.trusted_proxies.client(peer, &parts.headers);
-        let account = crate::service::accounts::log_in(&state, &username, password, client).await?;
-        start_session(&state, &account)?;
+        let credentials = crate::domain::Credentials::parse(&username, &password)
+            .map_err(AppError::validation)?;
+        let account =
+            crate::service::accounts::log_in(&state, credentials, super::client_address()?).await?;
+        start_session(&state, &account).await?;
         leptos_axum::redirect(&crate::domain::account::return_path(next.as_deref()));
         Ok(account)
     })
@@ -93,6 +85,12 @@ pub async fn log_in(
 pub async fn log_out() -> Result<(), AppError> {
     super::with_status(async move {
         let state = state()?;
+        // End the session on the server, so a copy of the cookie is worthless.
+        if let Some(session) =
+            crate::service::sessions::from_headers(&state, &request_parts()?.headers).await
+        {
+            crate::service::sessions::end(&state, &session.session_id).await?;
+        }
         response_options()?.append_header(
             http::header::SET_COOKIE,
             crate::service::session::clear_cookie(state.secure_cookies),
@@ -108,7 +106,7 @@ pub async fn current_account() -> Result<Option<Me>, AppError> {
     super::with_status(async move {
         let state = state()?;
         let Some(session) =
-            crate::service::session::from_headers(&state, &request_parts()?.headers)
+            crate::service::sessions::from_headers(&state, &request_parts()?.headers).await
         else {
             return Ok(None);
         };

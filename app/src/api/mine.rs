@@ -16,7 +16,7 @@ use crate::{
 #[server(endpoint = "my_projects")]
 pub async fn my_projects() -> Result<Vec<ProjectSummary>, AppError> {
     with_status(async move {
-        let session = authorize::<PublisherOnly>()?;
+        let session = authorize::<PublisherOnly>().await?;
         crate::service::posts::published_by(&state()?, session.account_id).await
     })
     .await
@@ -25,7 +25,7 @@ pub async fn my_projects() -> Result<Vec<ProjectSummary>, AppError> {
 #[server(endpoint = "my_backings")]
 pub async fn my_backings() -> Result<Vec<BackedProject>, AppError> {
     with_status(async move {
-        let session = authorize::<BackerOnly>()?;
+        let session = authorize::<BackerOnly>().await?;
         crate::service::backings::of_backer(&state()?, session.account_id).await
     })
     .await
@@ -35,7 +35,7 @@ pub async fn my_backings() -> Result<Vec<BackedProject>, AppError> {
 #[server(endpoint = "delete_project")]
 pub async fn delete_project(id: i64) -> Result<(), AppError> {
     with_status(async move {
-        let session = authorize::<PublisherOnly>()?;
+        let session = authorize::<PublisherOnly>().await?;
         crate::service::posts::delete(&state()?, &session, id).await?;
         leptos_axum::redirect("/me/projects");
         Ok(())

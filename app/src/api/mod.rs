@@ -9,7 +9,7 @@ pub mod posts;
 pub use accounts::{CurrentAccount, LogIn, LogOut, SignUp, current_account};
 pub use mine::{DeleteProject, my_backings, my_projects};
 pub use pockets::{RegisterPocket, TopUp, pocket_overview};
-pub use posts::{get_project, list_projects};
+pub use posts::{get_project, list_projects, list_projects_for};
 
 #[cfg(feature = "ssr")]
 pub(crate) fn state() -> Result<crate::state::AppState, crate::error::AppError> {
@@ -22,12 +22,26 @@ pub(crate) fn state() -> Result<crate::state::AppState, crate::error::AppError> 
 /// The session of the calling browser, if the policy admits its account:
 /// the same guard as the REST API's `Signed<P>` extractor.
 #[cfg(feature = "ssr")]
-pub(crate) fn authorize<P: crate::service::access::Policy>()
+pub(crate) async fn authorize<P: crate::service::access::Policy>()
 -> Result<crate::service::auth::Session, crate::error::AppError> {
     let state = state()?;
     let parts = leptos::prelude::use_context::<http::request::Parts>()
         .ok_or_else(crate::error::AppError::internal)?;
-    crate::service::access::authorize::<P>(&state, &parts.headers)
+    crate::service::access::authorize::<P>(&state, &parts.headers).await
+}
+
+/// The client address of the calling browser, as the per-client limits
+/// count it (see `service::client_address`).
+#[cfg(feature = "ssr")]
+pub(crate) fn client_address() -> Result<Option<std::net::IpAddr>, crate::error::AppError> {
+    let state = state()?;
+    let parts = leptos::prelude::use_context::<http::request::Parts>()
+        .ok_or_else(crate::error::AppError::internal)?;
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip());
+    Ok(state.trusted_proxies.client(peer, &parts.headers))
 }
 
 /// Gives a failed server function the HTTP status of its error code (a

@@ -13,21 +13,24 @@ use crate::{
     model::{Pocket, PocketStatement},
 };
 
+/// `page` is the history's page (1-based, as text like every door's input).
 #[server(endpoint = "pocket_overview")]
-pub async fn pocket_overview() -> Result<PocketStatement, AppError> {
+pub async fn pocket_overview(page: Option<String>) -> Result<PocketStatement, AppError> {
     with_status(async move {
-        let session = authorize::<AnyAccount>()?;
+        let session = authorize::<AnyAccount>().await?;
+        let paging =
+            crate::domain::Paging::parse(page.as_deref(), None).map_err(AppError::validation)?;
         let state = state()?;
         let deposit_key = leptos::nonce::Nonce::new().to_string();
         let Some(pocket) = crate::service::pockets::find(&state, session.account_id).await? else {
             return Ok(PocketStatement {
                 role: session.role,
                 pocket: None,
-                entries: Vec::new(),
+                entries: crate::model::LedgerPage::default(),
                 deposit_key,
             });
         };
-        let entries = crate::service::pockets::entries(&state, session.account_id).await?;
+        let entries = crate::service::pockets::entries(&state, session.account_id, paging).await?;
         Ok(PocketStatement {
             role: session.role,
             pocket: Some(pocket),
@@ -41,7 +44,7 @@ pub async fn pocket_overview() -> Result<PocketStatement, AppError> {
 #[server(endpoint = "register_pocket")]
 pub async fn register_pocket(bank: String, account_number: String) -> Result<Pocket, AppError> {
     with_status(async move {
-        let session = authorize::<AnyAccount>()?;
+        let session = authorize::<AnyAccount>().await?;
         let registration = crate::domain::PocketRegistration::parse(&bank, &account_number)
             .map_err(AppError::validation)?;
         let pocket =
@@ -58,7 +61,7 @@ pub async fn register_pocket(bank: String, account_number: String) -> Result<Poc
 #[server(endpoint = "top_up")]
 pub async fn top_up(amount: String, key: Option<String>) -> Result<Money, AppError> {
     with_status(async move {
-        let session = authorize::<AnyAccount>()?;
+        let session = authorize::<AnyAccount>().await?;
         let amount = crate::domain::pocket::parse_deposit(&amount).map_err(AppError::validation)?;
         let key = key
             .map(|key| {

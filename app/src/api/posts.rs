@@ -10,9 +10,37 @@ use crate::{
 #[cfg(feature = "ssr")]
 use super::state;
 
+/// Takes the list's parameters as raw text, like `GET /api/v1/posts`, and
+/// parses them by the same rules: anyone can post to this.
 #[server(endpoint = "list_projects")]
-pub async fn list_projects(query: ListQuery) -> Result<ProjectPage, AppError> {
-    super::with_status(async move { crate::service::posts::list(&state()?, &query).await }).await
+pub async fn list_projects(
+    search: Option<String>,
+    sort: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+) -> Result<ProjectPage, AppError> {
+    super::with_status(async move {
+        let query = crate::domain::ListQuery::parse(crate::domain::listing::RawListQuery {
+            search: search.as_deref(),
+            sort: sort.as_deref(),
+            page: page.as_deref(),
+            per_page: per_page.as_deref(),
+        })
+        .map_err(AppError::validation)?;
+        crate::service::posts::list(&state()?, &query).await
+    })
+    .await
+}
+
+/// Calls [`list_projects`] with a query the page already parsed.
+pub async fn list_projects_for(query: ListQuery) -> Result<ProjectPage, AppError> {
+    list_projects(
+        query.search().map(str::to_owned),
+        Some(query.sort().as_query().to_owned()),
+        Some(query.page().to_string()),
+        Some(query.per_page().to_string()),
+    )
+    .await
 }
 
 #[server(endpoint = "get_project")]

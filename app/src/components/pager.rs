@@ -1,7 +1,5 @@
 use leptos::{either::Either, prelude::*};
 
-use crate::model::ListQuery;
-
 /// Page numbers to show around `current`: the first, the last, and two on
 /// each side, with `None` marking a gap.
 pub fn page_window(current: u32, total: u32) -> Vec<Option<u32>> {
@@ -20,19 +18,16 @@ pub fn page_window(current: u32, total: u32) -> Vec<Option<u32>> {
     pages
 }
 
+/// Links to the pages of a list; `link(n)` is the address of page `n`.
 #[component]
-pub fn Pager(query: ListQuery, total_pages: u32) -> impl IntoView {
+pub fn Pager(
+    current: u32,
+    total_pages: u32,
+    link: impl Fn(u32) -> String + 'static,
+) -> impl IntoView {
     if total_pages <= 1 {
         return None;
     }
-    let current = query.page;
-    let link = move |page: u32| {
-        ListQuery {
-            page,
-            ..query.clone()
-        }
-        .to_url()
-    };
     let previous = (current > 1).then(|| link(current - 1));
     let next = (current < total_pages).then(|| link(current + 1));
     let numbers = page_window(current, total_pages)

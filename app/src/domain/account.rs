@@ -98,6 +98,78 @@ impl NewAccount {
     }
 }
 
+/// The name someone logs in with: a username's shape, compared without
+/// regard to case. Usernames are ASCII by rule and by constraint, so ASCII
+/// lower-casing here and PostgreSQL's `lower()` always agree; anything else
+/// (`İvan`, a megabyte of text) is refused before a counter or a hash is
+/// spent on it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LoginName(String);
+
+impl LoginName {
+    pub fn parse(raw: &str) -> Result<Self, FieldErrors> {
+        let trimmed = raw.trim();
+        check_username(trimmed)
+            .map_err(|message| FieldErrors::from([("username".to_owned(), message.to_owned())]))?;
+        Ok(LoginName(trimmed.to_ascii_lowercase()))
+    }
+
+    /// Lower case.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A log-in request that is worth checking: a [`LoginName`] and a password
+/// that could be one (a password longer than any sign-up allows can never
+/// be right, and is not hashed).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    name: LoginName,
+    password: String,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Credentials {
+    pub fn parse(username: &str, password: &str) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let name = LoginName::parse(username)
+            .map_err(|name_errors| errors.extend(name_errors))
+            .ok();
+        let length = password.chars().count();
+        if length == 0 {
+            errors.insert("password".into(), "Enter your password.".into());
+        } else if length > PASSWORD_MAX_CHARS {
+            errors.insert(
+                "password".into(),
+                format!("Use at most {PASSWORD_MAX_CHARS} characters."),
+            );
+        }
+        match name {
+            Some(name) if errors.is_empty() => Ok(Credentials {
+                name,
+                password: password.to_owned(),
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    pub fn name(&self) -> &LoginName {
+        &self.name
+    }
+
+    pub fn into_password(self) -> String {
+        self.password
+    }
+}
+
 pub fn check_username(username: &str) -> Result<(), &'static str> {
     let length = username.chars().count();
     if !(3..=30).contains(&length) {
@@ -192,6 +264,31 @@ mod tests {
         ] {
             assert!(check_email(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn log_in_names_are_usernames_in_ascii_lower_case() {
+        assert_eq!(
+            LoginName::parse(" Kim_01 ").map(|n| n.0),
+            Ok("kim_01".to_owned())
+        );
+        for bad in ["İvan", "ıvan", "kim lee", "ab", "", "ivan\u{0}"] {
+            assert!(LoginName::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(LoginName::parse(&"a".repeat(1_000_000)).is_err());
+    }
+
+    #[test]
+    fn credentials_refuse_impossible_passwords_without_hashing() {
+        assert!(Credentials::parse("kim_01", "anything at all").is_ok());
+        let errors = Credentials::parse("kim_01", "").err().unwrap_or_default();
+        assert!(errors.contains_key("password"));
+        let errors = Credentials::parse("İvan", &"x".repeat(129))
+            .err()
+            .unwrap_or_default();
+        assert_eq!(errors.keys().collect::<Vec<_>>(), ["password", "username"]);
+        let shown = format!("{:?}", Credentials::parse("kim_01", "hunter22hunter"));
+        assert!(!shown.contains("hunter22"));
     }
 
     #[test]

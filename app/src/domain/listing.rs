@@ -45,25 +45,89 @@ impl ProjectSort {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct ListQuery {
-    /// Trimmed; `None` when empty.
-    pub search: Option<String>,
-    pub sort: ProjectSort,
-    /// 1-based.
-    pub page: u32,
-    pub per_page: u32,
+/// Which page of a list, and how long pages are. Built only by parsing, so a
+/// page size or number outside the bounds cannot reach a query.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Paging {
+    page: u32,
+    per_page: u32,
 }
 
-impl Default for ListQuery {
+impl Default for Paging {
     fn default() -> Self {
-        ListQuery {
-            search: None,
-            sort: ProjectSort::Total,
+        Paging {
             page: 1,
             per_page: DEFAULT_PER_PAGE,
         }
     }
+}
+
+impl Paging {
+    /// Strict: a value out of bounds is a field error (`page`, `per_page`).
+    pub fn parse(page: Option<&str>, per_page: Option<&str>) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let paging = Self::parse_into(page, per_page, &mut errors);
+        if errors.is_empty() {
+            Ok(paging)
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn parse_into(page: Option<&str>, per_page: Option<&str>, errors: &mut FieldErrors) -> Self {
+        let page = parse_bounded(page, 1, 1, MAX_PAGE).unwrap_or_else(|message| {
+            errors.insert("page".into(), format!("Page {message}."));
+            1
+        });
+        let per_page =
+            parse_bounded(per_page, DEFAULT_PER_PAGE, 1, MAX_PER_PAGE).unwrap_or_else(|message| {
+                errors.insert("per_page".into(), format!("Per page {message}."));
+                DEFAULT_PER_PAGE
+            });
+        Paging { page, per_page }
+    }
+
+    /// Lenient: values out of bounds take their defaults.
+    pub fn parse_lenient(page: Option<&str>, per_page: Option<&str>) -> Self {
+        Self::parse_into(page, per_page, &mut FieldErrors::new())
+    }
+
+    /// 1-based.
+    pub fn page(&self) -> u32 {
+        self.page
+    }
+
+    pub fn per_page(&self) -> u32 {
+        self.per_page
+    }
+
+    /// The same page size, another page (kept within bounds).
+    pub fn with_page(self, page: u32) -> Self {
+        Paging {
+            page: page.clamp(1, MAX_PAGE),
+            ..self
+        }
+    }
+
+    /// Rows to skip: at most `MAX_PAGE × MAX_PER_PAGE`, far from overflowing.
+    pub fn offset(&self) -> i64 {
+        i64::from(self.page.saturating_sub(1)) * i64::from(self.per_page)
+    }
+
+    pub fn limit(&self) -> i64 {
+        i64::from(self.per_page)
+    }
+}
+
+/// A list of projects as asked for: search, order and page. Its fields are
+/// private: the only ways to get one are parsing raw input (`parse`,
+/// `parse_lenient`) and the `with_*` methods, which keep every bound.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ListQuery {
+    /// Trimmed, at most `MAX_SEARCH_CHARS`; `None` when empty.
+    search: Option<String>,
+    sort: ProjectSort,
+    paging: Paging,
 }
 
 /// Raw values as they arrive in a query string.
@@ -99,21 +163,12 @@ impl ListQuery {
                 ProjectSort::default()
             }),
         };
-        let page = parse_bounded(raw.page, 1, 1, MAX_PAGE).unwrap_or_else(|message| {
-            errors.insert("page".into(), format!("Page {message}."));
-            1
-        });
-        let per_page = parse_bounded(raw.per_page, DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
-            .unwrap_or_else(|message| {
-                errors.insert("per_page".into(), format!("Per page {message}."));
-                DEFAULT_PER_PAGE
-            });
+        let paging = Paging::parse_into(raw.page, raw.per_page, &mut errors);
         if errors.is_empty() {
             Ok(ListQuery {
                 search,
                 sort,
-                page,
-                per_page,
+                paging,
             })
         } else {
             Err(errors)
@@ -122,22 +177,64 @@ impl ListQuery {
 
     /// Lenient: invalid fields take their defaults; an over-long search is cut.
     pub fn parse_lenient(raw: RawListQuery<'_>) -> Self {
-        let search = normalize_search(raw.search)
-            .map(|s| s.chars().take(MAX_SEARCH_CHARS).collect::<String>());
         ListQuery {
-            search,
+            search: cut_search(raw.search),
             sort: raw
                 .sort
                 .and_then(ProjectSort::from_query)
                 .unwrap_or_default(),
-            page: parse_bounded(raw.page, 1, 1, MAX_PAGE).unwrap_or(1),
-            per_page: parse_bounded(raw.per_page, DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
-                .unwrap_or(DEFAULT_PER_PAGE),
+            paging: Paging::parse_lenient(raw.page, raw.per_page),
+        }
+    }
+
+    pub fn search(&self) -> Option<&str> {
+        self.search.as_deref()
+    }
+
+    pub fn sort(&self) -> ProjectSort {
+        self.sort
+    }
+
+    pub fn paging(&self) -> Paging {
+        self.paging
+    }
+
+    pub fn page(&self) -> u32 {
+        self.paging.page()
+    }
+
+    pub fn per_page(&self) -> u32 {
+        self.paging.per_page()
+    }
+
+    /// The same list, another page.
+    pub fn with_page(&self, page: u32) -> Self {
+        ListQuery {
+            paging: self.paging.with_page(page),
+            ..self.clone()
+        }
+    }
+
+    /// Another order, from its first page.
+    pub fn with_sort(&self, sort: ProjectSort) -> Self {
+        ListQuery {
+            sort,
+            paging: self.paging.with_page(1),
+            ..self.clone()
+        }
+    }
+
+    /// Another search (blank for none), from its first page.
+    pub fn with_search(&self, search: Option<&str>) -> Self {
+        ListQuery {
+            search: cut_search(search),
+            paging: self.paging.with_page(1),
+            ..self.clone()
         }
     }
 
     pub fn offset(&self) -> i64 {
-        i64::from(self.page.saturating_sub(1)) * i64::from(self.per_page)
+        self.paging.offset()
     }
 
     /// The `LIKE` pattern matching the search anywhere in a title, with the
@@ -157,11 +254,11 @@ impl ListQuery {
         if self.sort != ProjectSort::default() {
             params.push(format!("sort={}", self.sort.as_query()));
         }
-        if self.page != 1 {
-            params.push(format!("page={}", self.page));
+        if self.page() != 1 {
+            params.push(format!("page={}", self.page()));
         }
-        if self.per_page != DEFAULT_PER_PAGE {
-            params.push(format!("per_page={}", self.per_page));
+        if self.per_page() != DEFAULT_PER_PAGE {
+            params.push(format!("per_page={}", self.per_page()));
         }
         if params.is_empty() {
             "/".to_owned()
@@ -169,6 +266,10 @@ impl ListQuery {
             format!("/?{}", params.join("&"))
         }
     }
+}
+
+fn cut_search(raw: Option<&str>) -> Option<String> {
+    normalize_search(raw).map(|s| s.chars().take(MAX_SEARCH_CHARS).collect::<String>())
 }
 
 /// Pages needed for `total_items`; zero items need zero pages.
@@ -272,13 +373,7 @@ mod tests {
             Some("zero"),
             Some("999"),
         ));
-        assert_eq!(
-            query,
-            ListQuery {
-                search: Some("캠핑".into()),
-                ..ListQuery::default()
-            }
-        );
+        assert_eq!(query, ListQuery::default().with_search(Some("캠핑")));
     }
 
     #[test]
@@ -292,21 +387,18 @@ mod tests {
     #[test]
     fn like_metacharacters_are_literal() {
         assert_eq!(escape_like(r"50%_off\now"), r"50\%\_off\\now");
-        let query = ListQuery {
-            search: Some("100%".into()),
-            ..ListQuery::default()
-        };
+        let query = ListQuery::default().with_search(Some("100%"));
         assert_eq!(query.like_pattern().as_deref(), Some(r"%100\%%"));
     }
 
     #[test]
     fn offsets_and_page_counts() {
-        let query = ListQuery {
-            page: 3,
-            per_page: 10,
-            ..ListQuery::default()
-        };
+        let query = ListQuery::default().with_page(3);
         assert_eq!(query.offset(), 20);
+        let last = ListQuery::parse(raw(None, None, Some("100000"), Some("50")));
+        assert_eq!(last.map(|q| q.offset()), Ok(99_999 * 50));
+        assert_eq!(ListQuery::default().with_page(u32::MAX).page(), MAX_PAGE);
+        assert_eq!(ListQuery::default().with_page(0).page(), 1);
         assert_eq!(total_pages(0, 10), 0);
         assert_eq!(total_pages(1, 10), 1);
         assert_eq!(total_pages(10, 10), 1);
@@ -315,12 +407,10 @@ mod tests {
 
     #[test]
     fn urls_keep_only_what_differs_from_the_defaults() {
-        let query = ListQuery {
-            search: Some("캠핑 & tea".into()),
-            sort: ProjectSort::Created,
-            page: 2,
-            per_page: 10,
-        };
+        let query = ListQuery::default()
+            .with_search(Some("캠핑 & tea"))
+            .with_sort(ProjectSort::Created)
+            .with_page(2);
         assert_eq!(
             query.to_url(),
             "/?q=%EC%BA%A0%ED%95%91+%26+tea&sort=created&page=2"

@@ -10,10 +10,10 @@ mod money;
 pub mod pocket;
 mod status;
 
-pub use account::{NewAccount, Role};
+pub use account::{Credentials, LoginName, NewAccount, Role};
 pub use achievement::AchievementRate;
 pub use dday::DDay;
-pub use listing::{ListQuery, ProjectSort};
+pub use listing::{ListQuery, Paging, ProjectSort};
 pub use money::Money;
 pub use pocket::{Bank, PocketRegistration};
 pub use status::{PostStatus, UnknownStatus};

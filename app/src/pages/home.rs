@@ -10,7 +10,7 @@ use leptos_router::{
 };
 
 use crate::{
-    api::list_projects,
+    api::list_projects_for,
     components::{pager::Pager, project_card::ProjectCard},
     domain::listing::RawListQuery,
     model::{ListQuery, ProjectSort},
@@ -40,7 +40,7 @@ pub fn HomePage() -> impl IntoView {
             per_page: per_page.as_deref(),
         })
     });
-    let projects = Resource::new(move || query.get(), list_projects);
+    let projects = Resource::new(move || query.get(), list_projects_for);
 
     view! {
         <Title text="Discover projects" />
@@ -54,7 +54,7 @@ pub fn HomePage() -> impl IntoView {
         <SearchForm query />
         <div class="list-toolbar">
             <h2 class="list-heading">
-                {move || match query.read().search.clone() {
+                {move || match query.read().search().map(str::to_owned) {
                     Some(search) => format!("Results for “{search}”"),
                     None => "Projects".to_owned(),
                 }}
@@ -68,8 +68,8 @@ pub fn HomePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let current = query.get_untracked();
                 match projects.await {
-                    Ok(page) if page.items.is_empty() && current.page > 1 && page.total_items > 0 => {
-                        let first = ListQuery { page: 1, ..current }.to_url();
+                    Ok(page) if page.items.is_empty() && current.page() > 1 && page.total_items > 0 => {
+                        let first = current.with_page(1).to_url();
                         EitherOf4::A(view! {
                             <section class="empty-state">
                                 <h2>"No projects on this page"</h2>
@@ -91,7 +91,11 @@ pub fn HomePage() -> impl IntoView {
                             <ul class="card-grid" aria-label="Projects">
                                 {page.items.into_iter().map(|project| view! { <ProjectCard project /> }).collect_view()}
                             </ul>
-                            <Pager query=current total_pages=page.total_pages />
+                            <Pager
+                                current=current.page()
+                                total_pages=page.total_pages
+                                link=move |n| current.with_page(n).to_url()
+                            />
                         })
                     }
                     Err(error) => EitherOf4::D(view! {
@@ -112,9 +116,15 @@ fn SearchForm(query: Memo<ListQuery>) -> impl IntoView {
     // What the box shows. It follows the URL (back/forward, links) but not
     // while it already means the same search, so typing a trailing space is
     // not undone under the cursor.
-    let text = RwSignal::new(query.get_untracked().search.unwrap_or_default());
+    let text = RwSignal::new(
+        query
+            .get_untracked()
+            .search()
+            .unwrap_or_default()
+            .to_owned(),
+    );
     Effect::new(move |_| {
-        let search = query.read().search.clone().unwrap_or_default();
+        let search = query.read().search().map(str::to_owned).unwrap_or_default();
         if text.read_untracked().trim() != search {
             text.set(search);
         }
@@ -130,13 +140,8 @@ fn SearchForm(query: Memo<ListQuery>) -> impl IntoView {
             move || {
                 let current = query.get_untracked();
                 let search = Some(typed.trim().to_owned()).filter(|s| !s.is_empty());
-                if search != current.search {
-                    let url = ListQuery {
-                        search,
-                        page: 1,
-                        ..current
-                    }
-                    .to_url();
+                if search.as_deref() != current.search() {
+                    let url = current.with_search(search.as_deref()).to_url();
                     navigate(
                         &url,
                         NavigateOptions {
@@ -170,7 +175,7 @@ fn SearchForm(query: Memo<ListQuery>) -> impl IntoView {
                 on:input=on_input
             />
             {move || {
-                let sort = query.read().sort;
+                let sort = query.read().sort();
                 (sort != ProjectSort::default())
                     .then(|| view! { <input type="hidden" name="sort" value=sort.as_query() /> })
             }}
@@ -181,14 +186,9 @@ fn SearchForm(query: Memo<ListQuery>) -> impl IntoView {
 
 #[component]
 fn EmptyList(query: ListQuery) -> impl IntoView {
-    match query.search.clone() {
+    match query.search().map(str::to_owned) {
         Some(search) => {
-            let clear = ListQuery {
-                search: None,
-                page: 1,
-                ..query
-            }
-            .to_url();
+            let clear = query.with_search(None).to_url();
             Either::Left(view! {
                 <section class="empty-state">
                     <h2>{format!("No projects match “{search}”")}</h2>
@@ -208,19 +208,12 @@ fn EmptyList(query: ListQuery) -> impl IntoView {
 
 #[component]
 fn SortLink(option: ProjectSort, query: Memo<ListQuery>, label: &'static str) -> impl IntoView {
-    let href = move || {
-        ListQuery {
-            sort: option,
-            page: 1,
-            ..query.get()
-        }
-        .to_url()
-    };
+    let href = move || query.read().with_sort(option).to_url();
     view! {
         <a
             class="sort-tab"
             href=href
-            aria-current=move || (query.read().sort == option).then_some("page")
+            aria-current=move || (query.read().sort() == option).then_some("page")
         >
             {label}
         </a>

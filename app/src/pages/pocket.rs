@@ -13,27 +13,34 @@ use crate::{
     components::{
         account_actions::AccountActions,
         form::{FormError, SelectField, TextField},
+        pager::Pager,
     },
     domain::{
-        Bank, Role,
+        Bank, Paging, Role,
         dates::korea_minute_text,
         pocket::{DEPOSIT_MAX, DEPOSIT_MIN},
     },
     error::{AppError, ErrorCode},
-    model::{LedgerEntry, Pocket, PocketStatement},
+    model::{LedgerEntry, LedgerPage, Pocket, PocketStatement},
 };
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn PocketPage() -> impl IntoView {
     let actions = AccountActions::expect();
+    let query = use_query_map();
+    // A mistyped page number shows the first page rather than an error.
+    let page =
+        Memo::new(move |_| Paging::parse_lenient(query.read().get("page").as_deref(), None).page());
     let overview = Resource::new(
         move || {
             (
+                page.get(),
                 actions.register_pocket.version().get(),
                 actions.top_up.version().get(),
             )
         },
-        |_| pocket_overview(),
+        |(page, _, _)| pocket_overview(Some(page.to_string())),
     );
 
     view! {
@@ -86,11 +93,7 @@ fn PocketUnavailable(error: AppError) -> impl IntoView {
 }
 
 #[component]
-fn RegisteredPocket(
-    pocket: Pocket,
-    entries: Vec<LedgerEntry>,
-    deposit_key: String,
-) -> impl IntoView {
+fn RegisteredPocket(pocket: Pocket, entries: LedgerPage, deposit_key: String) -> impl IntoView {
     let actions = AccountActions::expect();
     view! {
         <section class="panel pocket-summary" aria-label="Pocket">
@@ -174,8 +177,14 @@ fn TopUpForm(action: ServerAction<TopUp>, deposit_key: String) -> impl IntoView 
 }
 
 #[component]
-fn History(entries: Vec<LedgerEntry>) -> impl IntoView {
-    let body = if entries.is_empty() {
+fn History(entries: LedgerPage) -> impl IntoView {
+    let LedgerPage {
+        items,
+        page,
+        total_pages,
+        ..
+    } = entries;
+    let body = if items.is_empty() {
         Either::Left(
             view! { <p class="empty-state">"No movements yet. Top up to get started."</p> },
         )
@@ -191,9 +200,10 @@ fn History(entries: Vec<LedgerEntry>) -> impl IntoView {
                         <th scope="col" class="amount">"Balance"</th>
                     </tr>
                 </thead>
-                <tbody>{entries.into_iter().map(|entry| view! { <HistoryRow entry /> }).collect_view()}</tbody>
+                <tbody>{items.into_iter().map(|entry| view! { <HistoryRow entry /> }).collect_view()}</tbody>
             </table>
             </div>
+            <Pager current=page total_pages link=|n| format!("/pocket?page={n}") />
         })
     };
     view! {

@@ -10,7 +10,7 @@ use http::HeaderMap;
 use crate::{
     domain::Role,
     error::AppError,
-    service::{auth::Session, session},
+    service::{auth::Session, session, sessions},
     state::AppState,
 };
 
@@ -62,14 +62,18 @@ impl Policy for PublisherOnly {
 }
 
 /// The session of the request, if the policy lets it through: 401
-/// `UNAUTHENTICATED` without a valid token (a bearer token first, for API
-/// clients, else the browser's cookie), 403 `FORBIDDEN` for the wrong type
-/// of account.
-pub fn authorize<P: Policy>(state: &AppState, headers: &HeaderMap) -> Result<Session, AppError> {
+/// `UNAUTHENTICATED` without a live session (a bearer token first, for API
+/// clients, else the browser's cookie; checked against the server-side
+/// session, with the account's current role), 403 `FORBIDDEN` for the
+/// wrong type of account.
+pub async fn authorize<P: Policy>(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Session, AppError> {
     let token = session::bearer_token(headers)
         .or_else(|| session::cookie_token(headers))
         .ok_or_else(AppError::unauthenticated)?;
-    let session = state.tokens.verify(token, state.clock.now())?;
+    let session = sessions::resolve(state, token).await?;
     if P::allows(session.role) {
         Ok(session)
     } else {

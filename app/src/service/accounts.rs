@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 
 use crate::{
-    domain::{NewAccount, Role},
+    domain::{Credentials, NewAccount, Role},
     error::{AppError, ErrorCode},
     model::Account,
     service::auth,
@@ -37,9 +37,18 @@ impl AccountRow {
     }
 }
 
-/// Creates the account. Uniqueness (case-insensitive) is the database's
-/// job: two sign-ups racing for one name cannot both win.
-pub async fn sign_up(state: &AppState, new: NewAccount) -> Result<Account, AppError> {
+/// Creates the account, unless `client` has signed up too often lately.
+/// Uniqueness (case-insensitive) is the database's job: two sign-ups racing
+/// for one name cannot both win.
+pub async fn sign_up(
+    state: &AppState,
+    new: NewAccount,
+    client: Option<IpAddr>,
+) -> Result<Account, AppError> {
+    state
+        .sign_up_limit
+        .count(&state.cache, client, state.clock.now())
+        .await?;
     let password_hash = auth::hash_password(new.password).await?;
     let inserted = sqlx::query_as::<_, AccountRow>(
         "INSERT INTO accounts (username, email, password_hash, role) VALUES ($1, $2, $3, $4) \
@@ -74,48 +83,41 @@ pub async fn sign_up(state: &AppState, new: NewAccount) -> Result<Account, AppEr
 }
 
 /// The account whose username (any case) and password match, unless this
-/// username or client has failed too often lately.
+/// client has tried too often lately (see `login_throttle`). The attempt is
+/// counted before the password is checked.
 pub async fn log_in(
     state: &AppState,
-    username: &str,
-    password: String,
+    credentials: Credentials,
     client: Option<IpAddr>,
 ) -> Result<Account, AppError> {
     let now = state.clock.now();
-    state
-        .login_throttle
-        .check(&state.cache, username, client, now)
+    let throttle = &state.login_throttle;
+    let attempt = throttle
+        .begin(&state.cache, credentials.name(), client, now)
         .await?;
-    let result = verify_credentials(state, username, password).await;
+    let result = verify_credentials(state, credentials).await;
     match &result {
-        Ok(_) => {
-            state
-                .login_throttle
-                .record_success(&state.cache, username)
-                .await
-        }
+        Ok(_) => throttle.succeeded(&state.cache, attempt).await,
         Err(error) if error.code == ErrorCode::InvalidCredentials => {
-            state
-                .login_throttle
-                .record_failure(&state.cache, username, client, now)
-                .await;
+            throttle.failed(&state.cache, attempt, now).await;
         }
-        Err(_) => {}
+        Err(_) => throttle.abandoned(&state.cache, attempt).await,
     }
     result
 }
 
 async fn verify_credentials(
     state: &AppState,
-    username: &str,
-    password: String,
+    credentials: Credentials,
 ) -> Result<Account, AppError> {
+    // The name is ASCII lower case already; `lower()` matches the index.
     let found: Option<(i64, String, String, String, String)> = sqlx::query_as(
-        "SELECT id, username, email, role, password_hash FROM accounts WHERE lower(username) = lower($1)",
+        "SELECT id, username, email, role, password_hash FROM accounts WHERE lower(username) = $1",
     )
-    .bind(username.trim())
+    .bind(credentials.name().as_str())
     .fetch_optional(&state.db)
     .await?;
+    let password = credentials.into_password();
     let invalid = || {
         AppError::new(
             ErrorCode::InvalidCredentials,

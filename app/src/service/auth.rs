@@ -1,14 +1,21 @@
 //! Passwords (argon2id) and session tokens (JWT, HS256 only).
 
-use std::sync::Arc;
+use std::sync::{
+    Arc, OnceLock,
+    atomic::{AtomicUsize, Ordering},
+};
 
 use argon2::{
     Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version,
-    password_hash::{SaltString, rand_core::OsRng},
+    password_hash::{
+        SaltString,
+        rand_core::{OsRng, RngCore},
+    },
 };
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
 
 use crate::{domain::Role, error::AppError};
 
@@ -26,9 +33,54 @@ fn hasher() -> Result<Argon2<'static>, AppError> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
+/// Argon2 work allowed at once: each hash holds 19 MiB and a core, so
+/// hundreds of parallel sign-ups or log-ins queue here instead of
+/// exhausting memory. One per core: more would not finish sooner.
+fn argon2_permits() -> &'static Arc<Semaphore> {
+    static PERMITS: OnceLock<Arc<Semaphore>> = OnceLock::new();
+    PERMITS.get_or_init(|| Arc::new(Semaphore::new(argon2_capacity())))
+}
+
+/// How many argon2 computations may run at once on this machine.
+pub fn argon2_capacity() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+}
+
+static ARGON2_RUNNING: AtomicUsize = AtomicUsize::new(0);
+static ARGON2_PEAK: AtomicUsize = AtomicUsize::new(0);
+
+/// The most argon2 computations this process has run at once (for tests
+/// and diagnostics).
+pub fn argon2_peak() -> usize {
+    ARGON2_PEAK.load(Ordering::SeqCst)
+}
+
+/// Runs argon2 work off the async runtime, under a permit. The permit moves
+/// into the blocking task, so a request that gives up waiting cannot leave
+/// its hash running outside the limit.
+async fn with_argon2<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    let permit = argon2_permits()
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| AppError::internal())?;
+    tokio::task::spawn_blocking(move || {
+        let running = ARGON2_RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
+        ARGON2_PEAK.fetch_max(running, Ordering::SeqCst);
+        let result = work();
+        ARGON2_RUNNING.fetch_sub(1, Ordering::SeqCst);
+        drop(permit);
+        result
+    })
+    .await
+    .map_err(|_| AppError::internal())?
+}
+
 /// Hashes off the async runtime: argon2 is meant to be slow.
 pub async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
+    with_argon2(move || {
         let salt = SaltString::generate(&mut OsRng);
         hasher()?
             .hash_password(password.as_bytes(), &salt)
@@ -39,12 +91,11 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
             })
     })
     .await
-    .map_err(|_| AppError::internal())?
 }
 
 /// `false` for a wrong password and for hashes that cannot log in (`!`).
 pub async fn verify_password(password: String, stored_hash: String) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || {
+    with_argon2(move || {
         let Ok(parsed) = PasswordHash::new(&stored_hash) else {
             return Ok(false);
         };
@@ -53,7 +104,6 @@ pub async fn verify_password(password: String, stored_hash: String) -> Result<bo
             .is_ok())
     })
     .await
-    .map_err(|_| AppError::internal())?
 }
 
 /// Verifies against a throwaway hash when the username is unknown, so a
@@ -68,21 +118,39 @@ pub async fn spend_equal_time(password: String) {
     }
 }
 
+/// A fresh, unguessable session id: 128 random bits as 32 hex digits.
+pub fn new_session_id() -> String {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
     /// The account id.
     pub sub: String,
-    pub role: Role,
+    /// The server-side session this token belongs to (`sessions.id`).
+    pub sid: String,
     pub iat: i64,
     pub nbf: i64,
     pub exp: i64,
 }
 
-/// Who a valid token says is asking.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a token with a valid signature and validity window says. It is not
+/// yet a session: that takes the server-side check in `service::sessions`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenClaims {
+    pub account_id: i64,
+    pub session_id: String,
+}
+
+/// Who is asking, as the server knows them now: a live session and the
+/// account's current role.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
     pub account_id: i64,
     pub role: Role,
+    pub session_id: String,
 }
 
 /// Signing and checking keys, built once from `MOA_JWT_SECRET`.
@@ -116,11 +184,11 @@ impl TokenKeys {
         }
     }
 
-    pub fn issue(&self, session: Session, now: DateTime<Utc>) -> Result<String, AppError> {
+    pub fn issue(&self, claims: &TokenClaims, now: DateTime<Utc>) -> Result<String, AppError> {
         let issued = now.timestamp();
         let claims = Claims {
-            sub: session.account_id.to_string(),
-            role: session.role,
+            sub: claims.account_id.to_string(),
+            sid: claims.session_id.clone(),
             iat: issued,
             nbf: issued,
             exp: issued + TOKEN_LIFETIME_SECONDS,
@@ -137,8 +205,8 @@ impl TokenKeys {
     }
 
     /// Checks signature, algorithm and the validity window (`nbf` to `exp`,
-    /// with a little leeway for clock skew) and returns the session.
-    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Session, AppError> {
+    /// with a little leeway for clock skew) and returns what it claims.
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<TokenClaims, AppError> {
         let data = decode::<Claims>(token, &self.inner.decoding, &self.inner.validation)
             .map_err(|_| AppError::unauthenticated())?;
         let now = now.timestamp();
@@ -151,9 +219,12 @@ impl TokenKeys {
             .sub
             .parse::<i64>()
             .map_err(|_| AppError::unauthenticated())?;
-        Ok(Session {
+        if data.claims.sid.len() != 32 || !data.claims.sid.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(AppError::unauthenticated());
+        }
+        Ok(TokenClaims {
             account_id,
-            role: data.claims.role,
+            session_id: data.claims.sid,
         })
     }
 }
@@ -188,13 +259,13 @@ mod tests {
     #[test]
     fn a_token_round_trips() {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef");
-        let session = Session {
+        let claims = TokenClaims {
             account_id: 42,
-            role: Role::Publisher,
+            session_id: new_session_id(),
         };
         let now = Utc::now();
-        let token = keys.issue(session, now).unwrap_or_default();
-        assert_eq!(keys.verify(&token, now), Ok(session));
+        let token = keys.issue(&claims, now).unwrap_or_default();
+        assert_eq!(keys.verify(&token, now), Ok(claims));
         let other = TokenKeys::new(b"another secret, 32 bytes long!!!");
         assert!(other.verify(&token, now).is_err());
     }
@@ -205,9 +276,9 @@ mod tests {
         let issued = Utc::now();
         let token = keys
             .issue(
-                Session {
+                &TokenClaims {
                     account_id: 1,
-                    role: Role::Backer,
+                    session_id: new_session_id(),
                 },
                 issued,
             )

@@ -48,6 +48,23 @@ impl TrustedProxies {
     }
 }
 
+/// The key per-client limits count under: an IPv4 address, or the /64 of
+/// an IPv6 one (one household or server holds a whole /64, and counting
+/// each address would give it 2^64 fresh counters). IPv4-mapped IPv6
+/// addresses count as the IPv4 address they carry.
+pub fn limit_key(address: IpAddr) -> String {
+    match address {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use http::HeaderValue;
@@ -93,5 +110,20 @@ mod tests {
             Some(ip("10.0.0.2"))
         );
         assert_eq!(proxies.client(None, &headers), None);
+    }
+
+    #[test]
+    fn ipv6_clients_are_keyed_by_their_64() {
+        assert_eq!(limit_key(ip("203.0.113.9")), "203.0.113.9");
+        assert_eq!(limit_key(ip("::ffff:203.0.113.9")), "203.0.113.9");
+        assert_eq!(
+            limit_key(ip("2001:db8:0:7::1")),
+            limit_key(ip("2001:db8:0:7:ffff:ffff:ffff:ffff"))
+        );
+        assert_ne!(
+            limit_key(ip("2001:db8:0:7::1")),
+            limit_key(ip("2001:db8:0:8::1"))
+        );
+        assert_eq!(limit_key(ip("2001:db8:0:7::1")), "2001:db8:0:7::/64");
     }
 }

@@ -1,21 +1,23 @@
-//! Slowing down password guessing: after 5 failed log-ins for one username,
-//! or 20 from one client address, within 15 minutes, further attempts are
-//! refused until the window ends. Counted in Redis (shared by every server
-//! process) and, always, in this process too, which is what decides when
-//! Redis cannot answer.
+//! Slowing down password guessing without letting a guesser lock the owner
+//! out. Every attempt is counted *before* the password is checked, so a
+//! burst of concurrent guesses gets no more tries than a patient guesser:
+//! - one client (an IPv4 address or an IPv6 /64) gets 20 attempts that did
+//!   not succeed in 15 minutes, across all usernames;
+//! - one client gets 5 attempts at one username in 15 minutes;
+//! - once a username has 5 failures in its window (from anywhere), each
+//!   client that has already tried it is stopped, and a client that has not
+//!   gets one attempt: the owner, from their own device, still logs in,
+//!   while a distributed guesser gets one guess per address per window.
 
-use std::{
-    collections::HashMap,
-    net::IpAddr,
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use std::{net::IpAddr, time::Duration};
 
 use chrono::{DateTime, Utc};
 
 use crate::{
     cache::Cache,
+    domain::LoginName,
     error::{AppError, ErrorCode},
+    service::{client_address::limit_key, throttle::RateWindows},
 };
 
 pub const PER_USERNAME: u64 = 5;
@@ -25,25 +27,7 @@ pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 #[derive(Clone)]
 pub struct LoginThrottle {
     window: Duration,
-    local: Arc<Mutex<HashMap<String, LocalWindow>>>,
-}
-
-#[derive(Clone, Copy)]
-struct LocalWindow {
-    failures: u64,
-    ends_at: DateTime<Utc>,
-}
-
-/// What is being counted: the username (any case) and the client address.
-fn keys(username: &str, client: Option<IpAddr>) -> Vec<(String, u64)> {
-    let mut keys = vec![(
-        format!("login:user:{}", username.trim().to_lowercase()),
-        PER_USERNAME,
-    )];
-    if let Some(client) = client {
-        keys.push((format!("login:client:{client}"), PER_CLIENT));
-    }
-    keys
+    windows: RateWindows,
 }
 
 impl Default for LoginThrottle {
@@ -52,93 +36,88 @@ impl Default for LoginThrottle {
     }
 }
 
+/// One counted attempt, to be reported as it ends.
+#[must_use = "report how the attempt ended"]
+pub struct LoginAttempt {
+    client: String,
+    pair: String,
+    username: String,
+}
+
 impl LoginThrottle {
     pub fn new(window: Duration) -> Self {
         LoginThrottle {
             window,
-            local: Arc::new(Mutex::new(HashMap::new())),
+            windows: RateWindows::default(),
         }
     }
 
-    /// Refuses the attempt if any of its counters is full.
-    pub async fn check(
+    /// Counts the attempt, or refuses it (429 `TOO_MANY_ATTEMPTS`).
+    pub async fn begin(
         &self,
         cache: &Cache,
-        username: &str,
+        name: &LoginName,
         client: Option<IpAddr>,
         now: DateTime<Utc>,
-    ) -> Result<(), AppError> {
-        for (key, limit) in keys(username, client) {
-            let counted = match cache.read_window(&cache.key(&key)).await {
-                Some(shared) => shared,
-                None => self.read_local(&key, now),
-            };
-            let (failures, seconds_left) = counted;
-            if failures >= limit {
-                return Err(too_many(seconds_left.max(1)));
-            }
-        }
-        Ok(())
-    }
-
-    pub async fn record_failure(
-        &self,
-        cache: &Cache,
-        username: &str,
-        client: Option<IpAddr>,
-        now: DateTime<Utc>,
-    ) {
-        for (key, _) in keys(username, client) {
-            self.bump_local(&key, now);
-            cache.incr_in_window(&cache.key(&key), self.window).await;
-        }
-    }
-
-    /// A successful log-in clears the username's count (not the client's:
-    /// one right password must not reset a guessing spree across accounts).
-    pub async fn record_success(&self, cache: &Cache, username: &str) {
-        let key = format!("login:user:{}", username.trim().to_lowercase());
-        if let Ok(mut local) = self.local.lock() {
-            local.remove(&key);
-        }
-        cache.delete(&cache.key(&key)).await;
-    }
-
-    fn read_local(&self, key: &str, now: DateTime<Utc>) -> (u64, u64) {
-        let Ok(local) = self.local.lock() else {
-            return (0, 0);
+    ) -> Result<LoginAttempt, AppError> {
+        let client_id = client.map_or_else(|| "unknown".to_owned(), limit_key);
+        let attempt = LoginAttempt {
+            client: format!("login:client:{client_id}"),
+            pair: format!("login:pair:{}:{client_id}", name.as_str()),
+            username: format!("login:user:{}", name.as_str()),
         };
-        match local.get(key) {
-            Some(window) if window.ends_at > now => {
-                let left = (window.ends_at - now).num_seconds();
-                (window.failures, u64::try_from(left).unwrap_or(0))
-            }
-            _ => (0, 0),
+        let by_client = self
+            .windows
+            .add(cache, &attempt.client, self.window, now)
+            .await;
+        if by_client.count > PER_CLIENT {
+            self.windows.take_back(cache, &attempt.client).await;
+            return Err(too_many(by_client.seconds_left));
         }
+        let under_attack =
+            self.windows.peek(cache, &attempt.username, now).await.count >= PER_USERNAME;
+        let limit = if under_attack { 1 } else { PER_USERNAME };
+        let by_pair = self
+            .windows
+            .add(cache, &attempt.pair, self.window, now)
+            .await;
+        if by_pair.count > limit {
+            self.windows.take_back(cache, &attempt.pair).await;
+            self.windows.take_back(cache, &attempt.client).await;
+            return Err(too_many(by_pair.seconds_left));
+        }
+        Ok(attempt)
     }
 
-    fn bump_local(&self, key: &str, now: DateTime<Utc>) {
-        let Ok(mut local) = self.local.lock() else {
-            return;
-        };
-        // Forget finished windows so the map cannot grow without bound.
-        local.retain(|_, window| window.ends_at > now);
-        let window_length =
-            chrono::Duration::from_std(self.window).unwrap_or(chrono::Duration::minutes(15));
-        let entry = local.entry(key.to_owned()).or_insert(LocalWindow {
-            failures: 0,
-            ends_at: now + window_length,
-        });
-        entry.failures += 1;
+    /// The password was right: this client's tries at this username start
+    /// over, and the attempt does not count against the client. The
+    /// username's failures stay: they are someone else's guesses.
+    pub async fn succeeded(&self, cache: &Cache, attempt: LoginAttempt) {
+        self.windows.reset(cache, &attempt.pair).await;
+        self.windows.take_back(cache, &attempt.client).await;
+    }
+
+    /// The password was wrong.
+    pub async fn failed(&self, cache: &Cache, attempt: LoginAttempt, now: DateTime<Utc>) {
+        self.windows
+            .add(cache, &attempt.username, self.window, now)
+            .await;
+    }
+
+    /// The attempt could not be decided (say, the database was down): it
+    /// does not count.
+    pub async fn abandoned(&self, cache: &Cache, attempt: LoginAttempt) {
+        self.windows.take_back(cache, &attempt.pair).await;
+        self.windows.take_back(cache, &attempt.client).await;
     }
 }
 
-fn too_many(retry_after: u64) -> AppError {
+pub(crate) fn too_many(retry_after: u64) -> AppError {
     AppError {
-        retry_after: Some(retry_after),
+        retry_after: Some(retry_after.max(1)),
         ..AppError::new(
             ErrorCode::TooManyAttempts,
-            "Too many failed log-ins. Wait a few minutes, then try again.",
+            "Too many attempts. Wait a few minutes, then try again.",
         )
     }
 }
@@ -151,59 +130,95 @@ mod tests {
         Cache::new(None, "test")
     }
 
+    fn name(text: &str) -> LoginName {
+        LoginName::parse(text).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    fn ip(text: &str) -> Option<IpAddr> {
+        text.parse().ok()
+    }
+
     #[tokio::test]
     async fn without_redis_the_limit_holds_and_then_expires() {
         let throttle = LoginThrottle::default();
         let cache = offline_cache();
         let start = Utc::now();
+        let client = ip("203.0.113.7");
         for _ in 0..PER_USERNAME {
-            assert!(throttle.check(&cache, "Kim", None, start).await.is_ok());
-            throttle.record_failure(&cache, "kim", None, start).await;
+            let attempt = throttle.begin(&cache, &name("Kim_1"), client, start).await;
+            let attempt = attempt.unwrap_or_else(|e| panic!("{e:?}"));
+            throttle.failed(&cache, attempt, start).await;
         }
-        let refused = throttle.check(&cache, "KIM", None, start).await;
+        let refused = throttle.begin(&cache, &name("KIM_1"), client, start).await;
         let error = refused.err().unwrap_or_else(AppError::internal);
         assert_eq!(error.code, ErrorCode::TooManyAttempts);
         assert_eq!(error.retry_after, Some(15 * 60));
         // Another username is unaffected; the window ends on time.
-        assert!(throttle.check(&cache, "lee", None, start).await.is_ok());
-        let later = start + chrono::Duration::minutes(15) + chrono::Duration::seconds(1);
-        assert!(throttle.check(&cache, "kim", None, later).await.is_ok());
-    }
-
-    #[tokio::test]
-    async fn one_client_is_limited_across_usernames() {
-        let throttle = LoginThrottle::default();
-        let cache = offline_cache();
-        let client: Option<IpAddr> = "203.0.113.7".parse().ok();
-        let now = Utc::now();
-        for n in 0..PER_CLIENT {
-            throttle
-                .record_failure(&cache, &format!("user{n}"), client, now)
-                .await;
-        }
         assert!(
             throttle
-                .check(&cache, "fresh_name", client, now)
+                .begin(&cache, &name("lee"), client, start)
                 .await
-                .is_err()
+                .is_ok()
         );
+        let later = start + chrono::Duration::minutes(15) + chrono::Duration::seconds(1);
         assert!(
             throttle
-                .check(&cache, "fresh_name", "203.0.113.8".parse().ok(), now)
+                .begin(&cache, &name("kim_1"), client, later)
                 .await
                 .is_ok()
         );
     }
 
     #[tokio::test]
-    async fn success_clears_the_username_count() {
+    async fn a_locked_username_gives_other_clients_one_attempt_each() {
         let throttle = LoginThrottle::default();
         let cache = offline_cache();
         let now = Utc::now();
         for _ in 0..PER_USERNAME {
-            throttle.record_failure(&cache, "park", None, now).await;
+            let attempt = throttle
+                .begin(&cache, &name("park"), ip("203.0.113.7"), now)
+                .await;
+            throttle
+                .failed(&cache, attempt.unwrap_or_else(|e| panic!("{e:?}")), now)
+                .await;
         }
-        throttle.record_success(&cache, "park").await;
-        assert!(throttle.check(&cache, "park", None, now).await.is_ok());
+        let owner = throttle
+            .begin(&cache, &name("park"), ip("198.51.100.1"), now)
+            .await;
+        let owner = owner.unwrap_or_else(|e| panic!("{e:?}"));
+        throttle.succeeded(&cache, owner).await;
+        // The owner's success reset only the owner's own tries.
+        let owner_again = throttle
+            .begin(&cache, &name("park"), ip("198.51.100.1"), now)
+            .await;
+        assert!(owner_again.is_ok());
+        let guesser = throttle
+            .begin(&cache, &name("park"), ip("192.0.2.1"), now)
+            .await;
+        throttle
+            .failed(&cache, guesser.unwrap_or_else(|e| panic!("{e:?}")), now)
+            .await;
+        assert!(
+            throttle
+                .begin(&cache, &name("park"), ip("192.0.2.1"), now)
+                .await
+                .is_err()
+        );
+    }
+
+    #[tokio::test]
+    async fn successes_do_not_use_up_a_shared_address() {
+        let throttle = LoginThrottle::default();
+        let cache = offline_cache();
+        let now = Utc::now();
+        let office = ip("203.0.113.50");
+        for n in 0..(PER_CLIENT * 2) {
+            let attempt = throttle
+                .begin(&cache, &name(&format!("worker{n}")), office, now)
+                .await;
+            throttle
+                .succeeded(&cache, attempt.unwrap_or_else(|e| panic!("{n}: {e:?}")))
+                .await;
+        }
     }
 }

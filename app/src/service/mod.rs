@@ -11,3 +11,6 @@ pub mod markdown;
 pub mod pockets;
 pub mod posts;
 pub mod session;
+pub mod sessions;
+pub mod sign_up_limit;
+pub mod throttle;

@@ -1,15 +1,17 @@
-//! Pockets and their ledger. Every change of a balance happens in the same
-//! transaction as the ledger row that explains it.
+//! Pockets and their ledger. A balance changes only by appending a ledger
+//! row through the database's `ledger_append`; the database refuses any
+//! other change to it.
 
 use chrono::{DateTime, Utc};
 
 use crate::{
     domain::{
-        Bank, Money, PocketRegistration,
+        Bank, Money, Paging, PocketRegistration,
+        listing::total_pages,
         pocket::{IdempotencyKey, mask_account_number},
     },
     error::{AppError, ErrorCode},
-    model::{LedgerEntry, Pocket},
+    model::{LedgerEntry, LedgerPage, Pocket},
     state::AppState,
 };
 
@@ -77,10 +79,10 @@ pub struct Deposit {
     pub replayed: bool,
 }
 
-/// A simulated top-up. The row lock taken by the UPDATE orders concurrent
-/// deposits to one pocket, so each ledger row records the balance it
-/// produced, and a deposit with an idempotency key sees any earlier one
-/// with the same key (the unique index backs this up).
+/// A simulated top-up, written as one ledger row by the database's
+/// `ledger_append`, which also moves the balance (nothing else can). The
+/// pocket row is locked first, so a deposit with an idempotency key sees
+/// any earlier one with the same key (the unique index backs this up).
 pub async fn deposit(
     state: &AppState,
     account_id: i64,
@@ -88,14 +90,12 @@ pub async fn deposit(
     key: Option<&IdempotencyKey>,
 ) -> Result<Deposit, AppError> {
     let mut tx = state.db.begin().await?;
-    let balance: Option<i64> = sqlx::query_scalar(
-        "UPDATE pockets SET balance = balance + $2, updated_at = now() WHERE account_id = $1 RETURNING balance",
-    )
-    .bind(account_id)
-    .bind(amount.as_won())
-    .fetch_optional(&mut *tx)
-    .await?;
-    let balance = balance.ok_or_else(not_registered)?;
+    let locked: Option<i64> =
+        sqlx::query_scalar("SELECT balance FROM pockets WHERE account_id = $1 FOR UPDATE")
+            .bind(account_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    locked.ok_or_else(not_registered)?;
     if let Some(key) = key {
         let earlier: Option<(i64, i64)> = sqlx::query_as(
             "SELECT amount, balance_after FROM ledger_entries WHERE account_id = $1 AND idempotency_key = $2",
@@ -119,16 +119,13 @@ pub async fn deposit(
             };
         }
     }
-    sqlx::query(
-        "INSERT INTO ledger_entries (account_id, kind, amount, balance_after, idempotency_key) \
-         VALUES ($1, 'DEPOSIT', $2, $3, $4)",
-    )
-    .bind(account_id)
-    .bind(amount.as_won())
-    .bind(balance)
-    .bind(key.map(IdempotencyKey::as_str))
-    .execute(&mut *tx)
-    .await?;
+    let balance: i64 =
+        sqlx::query_scalar("SELECT balance_after FROM ledger_append($1, 'DEPOSIT', $2, NULL, $3)")
+            .bind(account_id)
+            .bind(amount.as_won())
+            .bind(key.map(IdempotencyKey::as_str))
+            .fetch_one(&mut *tx)
+            .await?;
     tx.commit().await?;
     Ok(Deposit {
         balance: Money::won(balance),
@@ -146,27 +143,44 @@ struct EntryRow {
     created_at: DateTime<Utc>,
 }
 
-/// Every movement, newest first.
-pub async fn entries(state: &AppState, account_id: i64) -> Result<Vec<LedgerEntry>, AppError> {
+/// One page of the pocket's movements, newest first.
+pub async fn entries(
+    state: &AppState,
+    account_id: i64,
+    paging: Paging,
+) -> Result<LedgerPage, AppError> {
     if find(state, account_id).await?.is_none() {
         return Err(not_registered());
     }
-    let rows: Vec<EntryRow> = sqlx::query_as(
+    let rows = sqlx::query_as::<_, EntryRow>(
         "SELECT id, kind, amount, balance_after, post_id, created_at FROM ledger_entries \
-          WHERE account_id = $1 ORDER BY id DESC",
+          WHERE account_id = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3",
     )
     .bind(account_id)
-    .fetch_all(&state.db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| LedgerEntry {
-            id: row.id,
-            kind: row.kind,
-            amount: Money::won(row.amount),
-            balance_after: Money::won(row.balance_after),
-            post_id: row.post_id,
-            created_at: row.created_at,
-        })
-        .collect())
+    .bind(paging.limit())
+    .bind(paging.offset())
+    .fetch_all(&state.db);
+    let count =
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM ledger_entries WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_one(&state.db);
+    let (rows, total_items) = tokio::try_join!(rows, count)?;
+    let total_items = u64::try_from(total_items).unwrap_or_default();
+    Ok(LedgerPage {
+        items: rows
+            .into_iter()
+            .map(|row| LedgerEntry {
+                id: row.id,
+                kind: row.kind,
+                amount: Money::won(row.amount),
+                balance_after: Money::won(row.balance_after),
+                post_id: row.post_id,
+                created_at: row.created_at,
+            })
+            .collect(),
+        page: paging.page(),
+        per_page: paging.per_page(),
+        total_items,
+        total_pages: total_pages(total_items, paging.per_page()),
+    })
 }

@@ -121,11 +121,11 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<ProjectPage, Ap
         return Ok(cached);
     }
 
-    let limit = i64::from(query.per_page);
+    let limit = query.paging().limit();
     let offset = query.offset();
     let (rows, total_items): (Vec<SummaryRow>, i64) = match query.like_pattern() {
         None => {
-            let sql = match query.sort {
+            let sql = match query.sort() {
                 ProjectSort::Total => BY_TOTAL,
                 ProjectSort::Created => BY_CREATED,
             };
@@ -137,7 +137,7 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<ProjectPage, Ap
             tokio::try_join!(rows, count)?
         }
         Some(pattern) => {
-            let sql = match query.sort {
+            let sql = match query.sort() {
                 ProjectSort::Total => SEARCH_BY_TOTAL,
                 ProjectSort::Created => SEARCH_BY_CREATED,
             };
@@ -159,10 +159,10 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<ProjectPage, Ap
     let total_items = u64::try_from(total_items).unwrap_or_default();
     let page = ProjectPage {
         items,
-        page: query.page,
-        per_page: query.per_page,
+        page: query.page(),
+        per_page: query.per_page(),
         total_items,
-        total_pages: total_pages(total_items, query.per_page),
+        total_pages: total_pages(total_items, query.per_page()),
     };
 
     if let Some(cache_key) = &cache_key {

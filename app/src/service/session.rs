@@ -3,7 +3,7 @@
 
 use http::{HeaderMap, HeaderValue, header};
 
-use crate::{service::auth::Session, service::auth::TOKEN_LIFETIME_SECONDS, state::AppState};
+use crate::service::auth::TOKEN_LIFETIME_SECONDS;
 
 pub const COOKIE_NAME: &str = "moa_session";
 
@@ -43,12 +43,6 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
         .and_then(|value| value.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|token| !token.is_empty())
-}
-
-/// Who is asking: a bearer token first (API clients), else the cookie.
-pub fn from_headers(state: &AppState, headers: &HeaderMap) -> Option<Session> {
-    let token = bearer_token(headers).or_else(|| cookie_token(headers))?;
-    state.tokens.verify(token, state.clock.now()).ok()
 }
 
 #[cfg(test)]

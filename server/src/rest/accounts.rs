@@ -1,13 +1,10 @@
 //! `POST /api/v1/accounts`, `POST /api/v1/auth/token`, `GET /api/v1/me`.
 
 use app::{
-    domain::NewAccount,
+    domain::{Credentials, NewAccount},
     error::AppError,
     model::Account,
-    service::{
-        self,
-        auth::{Session, TOKEN_LIFETIME_SECONDS},
-    },
+    service::{self, auth::TOKEN_LIFETIME_SECONDS},
     state::AppState,
 };
 use axum::{
@@ -104,10 +101,12 @@ pub(super) fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiE
         (status = 201, description = "Created", body = AccountResponse),
         (status = 409, description = "`USERNAME_TAKEN` or `EMAIL_TAKEN`", body = ErrorBody),
         (status = 422, description = "`VALIDATION_FAILED`, per field in `details`", body = ErrorBody),
+        (status = 429, description = "`TOO_MANY_ATTEMPTS`: too many sign-ups from this client, with `Retry-After`", body = ErrorBody),
     )
 )]
 pub async fn sign_up(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     payload: Result<Json<SignUpRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<AccountResponse>), ApiError> {
     let request = body(payload)?;
@@ -118,7 +117,7 @@ pub async fn sign_up(
         &request.role,
     )
     .map_err(AppError::validation)?;
-    let account = service::accounts::sign_up(&state, new).await?;
+    let account = service::accounts::sign_up(&state, new, client).await?;
     Ok((StatusCode::CREATED, Json(account.into())))
 }
 
@@ -131,6 +130,7 @@ pub async fn sign_up(
     responses(
         (status = 200, description = "A token for `Authorization: Bearer`", body = TokenResponse),
         (status = 401, description = "`INVALID_CREDENTIALS`", body = ErrorBody),
+        (status = 422, description = "`VALIDATION_FAILED`: not a possible username or password", body = ErrorBody),
         (status = 429, description = "`TOO_MANY_ATTEMPTS`, with `Retry-After`", body = ErrorBody),
     )
 )]
@@ -140,17 +140,34 @@ pub async fn issue_token(
     payload: Result<Json<TokenRequest>, JsonRejection>,
 ) -> Result<Json<TokenResponse>, ApiError> {
     let request = body(payload)?;
-    let account =
-        service::accounts::log_in(&state, &request.username, request.password, client).await?;
-    let session = Session {
-        account_id: account.id,
-        role: account.role,
-    };
+    let credentials =
+        Credentials::parse(&request.username, &request.password).map_err(AppError::validation)?;
+    let account = service::accounts::log_in(&state, credentials, client).await?;
     Ok(Json(TokenResponse {
-        access_token: state.tokens.issue(session, state.clock.now())?,
+        access_token: service::sessions::start(&state, &account).await?,
         token_type: "Bearer".to_owned(),
         expires_in: TOKEN_LIFETIME_SECONDS,
     }))
+}
+
+/// End the session of the token this request carries (log out). Other
+/// sessions of the account stay.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/auth/token",
+    tag = "accounts",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "The token no longer works"),
+        (status = 401, description = "`UNAUTHENTICATED`", body = ErrorBody),
+    )
+)]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Signed { session, .. }: Signed,
+) -> Result<StatusCode, ApiError> {
+    service::sessions::end(&state, &session.session_id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The signed-in account.

@@ -33,7 +33,7 @@ impl<P: Policy> FromRequestParts<AppState> for Signed<P> {
         // The browser's state-changing requests are guarded by the origin
         // check before they get here.
         Ok(Signed {
-            session: access::authorize::<P>(state, &parts.headers)?,
+            session: access::authorize::<P>(state, &parts.headers).await?,
             policy: PhantomData,
         })
     }

@@ -26,6 +26,7 @@ use super::{accounts, error, mine, pockets, posts};
     ),
     paths(posts::list, posts::get, posts::delete, accounts::sign_up,
         accounts::issue_token,
+        accounts::revoke_token,
         accounts::me,
         mine::my_posts,
         mine::my_backings,
@@ -48,6 +49,7 @@ use super::{accounts, error, mine, pockets, posts};
         pockets::DepositRequest,
         pockets::BalanceResponse,
         pockets::EntryResponse,
+        pockets::EntryList,
         error::ErrorBody,
         error::ErrorDetail
     )),

@@ -24,7 +24,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/posts", get(posts::list))
         .route("/api/v1/posts/{id}", get(posts::get).delete(posts::delete))
         .route("/api/v1/accounts", post(accounts::sign_up))
-        .route("/api/v1/auth/token", post(accounts::issue_token))
+        .route(
+            "/api/v1/auth/token",
+            post(accounts::issue_token).delete(accounts::revoke_token),
+        )
         .route("/api/v1/me", get(accounts::me))
         .route("/api/v1/me/posts", get(mine::my_posts))
         .route("/api/v1/me/backings", get(mine::my_backings))

@@ -3,7 +3,7 @@
 
 use app::{
     domain::{
-        PocketRegistration,
+        Paging, PocketRegistration,
         pocket::{IdempotencyKey, check_deposit},
     },
     error::AppError,
@@ -13,12 +13,15 @@ use app::{
 };
 use axum::{
     Json,
-    extract::{State, rejection::JsonRejection},
+    extract::{
+        Query, State,
+        rejection::{JsonRejection, QueryRejection},
+    },
     http::{HeaderMap, StatusCode},
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiError, accounts::body, auth::Signed, error::ErrorBody};
 
@@ -172,22 +175,60 @@ pub async fn deposit(
     ))
 }
 
-/// Every movement of the pocket's money, newest first.
+/// Which page of the movements.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EntriesParams {
+    /// 1-based page number (default 1).
+    page: Option<String>,
+    /// Items per page, 1–50 (default 10).
+    per_page: Option<String>,
+}
+
+/// One page of the movements, in the same shape as the project list.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct EntryList {
+    pub items: Vec<EntryResponse>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total_items: u64,
+    pub total_pages: u32,
+}
+
+/// The movements of the pocket's money, newest first, a page at a time.
 #[utoipa::path(
     get,
     path = "/api/v1/me/pocket/entries",
     tag = "pockets",
     security(("bearer" = [])),
+    params(EntriesParams),
     responses(
-        (status = 200, description = "Ledger rows", body = [EntryResponse]),
+        (status = 200, description = "One page of ledger rows", body = EntryList),
         (status = 401, description = "`UNAUTHENTICATED`", body = ErrorBody),
         (status = 409, description = "`POCKET_NOT_REGISTERED`", body = ErrorBody),
+        (status = 422, description = "`VALIDATION_FAILED` (page, per_page)", body = ErrorBody),
     )
 )]
 pub async fn entries(
     State(state): State<AppState>,
     Signed { session, .. }: Signed,
-) -> Result<Json<Vec<EntryResponse>>, ApiError> {
-    let entries = service::pockets::entries(&state, session.account_id).await?;
-    Ok(Json(entries.into_iter().map(EntryResponse::from).collect()))
+    params: Result<Query<EntriesParams>, QueryRejection>,
+) -> Result<Json<EntryList>, ApiError> {
+    let Query(params) = params.map_err(|rejection| {
+        AppError::validation(
+            [("query".to_owned(), rejection.body_text())]
+                .into_iter()
+                .collect(),
+        )
+    })?;
+    let paging = Paging::parse(params.page.as_deref(), params.per_page.as_deref())
+        .map_err(AppError::validation)?;
+    let page = service::pockets::entries(&state, session.account_id, paging).await?;
+    Ok(Json(EntryList {
+        items: page.items.into_iter().map(EntryResponse::from).collect(),
+        page: page.page,
+        per_page: page.per_page,
+        total_items: page.total_items,
+        total_pages: page.total_pages,
+    }))
 }

@@ -60,6 +60,8 @@ pub struct TestApp {
 pub struct Options {
     pub redis_url: String,
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// `MOA_PUBLIC_ORIGIN`, e.g. `https://moa.example` (unset by default).
+    pub public_origin: Option<&'static str>,
 }
 
 impl Default for Options {
@@ -67,6 +69,7 @@ impl Default for Options {
         Options {
             redis_url: redis_url(),
             trusted_proxies: Vec::new(),
+            public_origin: None,
         }
     }
 }
@@ -80,6 +83,7 @@ pub fn config_for(database_url: &str, redis_url: &str) -> Config {
             "MOA_JWT_SECRET",
             "test-secret-test-secret-test-secret!".to_owned(),
         ),
+        ("MOA_DB_STATEMENT_TIMEOUT_MS", "3000".to_owned()),
     ];
     Config::from_lookup(|key| vars.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()))
         .unwrap_or_else(|e| panic!("test configuration: {e}"))
@@ -94,6 +98,9 @@ impl TestApp {
         let database_url = create_database().await;
         let mut config = config_for(&database_url, &options.redis_url);
         config.trusted_proxies = options.trusted_proxies;
+        config.public_origin = options
+            .public_origin
+            .and_then(server::config::PublicOrigin::parse);
         let db = server::connect_database(&config)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
@@ -108,10 +115,15 @@ impl TestApp {
             .await
             .unwrap_or_else(|e| panic!("cannot bind: {e}"));
         let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
-        let router = server::router(state.clone());
+        let router = server::router(state.clone(), std::time::Duration::from_secs(30));
         tokio::spawn(async move {
-            let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-            let _ = axum::serve(listener, service).await;
+            let _ = server::serve(
+                listener,
+                router,
+                std::time::Duration::from_secs(2),
+                std::future::pending(),
+            )
+            .await;
         });
         TestApp {
             base_url: format!("http://{addr}"),
@@ -261,4 +273,24 @@ pub async fn signed_up<'a>(app: &'a TestApp, username: &str, role: &str) -> Clie
             .unwrap_or_default()
             .to_owned(),
     }
+}
+
+/// Fails with the list of broken ledger invariants, if any (see the SQL
+/// function `ledger_violations`): running sums, pocket balances, escrow,
+/// project totals and conservation of money.
+pub async fn assert_ledger_holds(db: &PgPool) {
+    #[derive(Debug, sqlx::FromRow)]
+    #[allow(dead_code)] // Read through Debug when the assertion fails.
+    struct Violation {
+        problem: String,
+        account_id: Option<i64>,
+        post_id: Option<i64>,
+        detail: Option<String>,
+    }
+    let broken: Vec<Violation> =
+        sqlx::query_as("SELECT problem, account_id, post_id, detail FROM ledger_violations()")
+            .fetch_all(db)
+            .await
+            .unwrap_or_else(|e| panic!("ledger check: {e}"));
+    assert!(broken.is_empty(), "the ledger does not hold: {broken:#?}");
 }
