@@ -6,6 +6,10 @@
 -- truncating either table are refused; ledger rows stay append-only.
 -- `ledger_violations()` lists every broken money invariant (none when sound).
 
+-- Migrations run through the pool, whose connections stop statements after
+-- MOA_DB_STATEMENT_TIMEOUT_MS; numbering a large ledger may take longer.
+SET LOCAL statement_timeout = 0;
+
 -- Each account's entries numbered 1, 2, 3… in the order they were applied.
 ALTER TABLE ledger_entries ADD COLUMN seq BIGINT;
 
@@ -92,8 +96,14 @@ BEGIN
                   TABLE = 'ledger_entries', SCHEMA = TG_TABLE_SCHEMA;
     END IF;
 
-    -- A negative result fails here, on pockets_balance_check.
-    UPDATE pockets SET balance = expected, updated_at = now() WHERE account_id = NEW.account_id;
+    -- A pocket that cannot pay fails here already (the row's own CHECK on
+    -- balance_after would too); the balance itself moves only once the row
+    -- is really inserted (below).
+    IF expected < 0 THEN
+        RAISE EXCEPTION 'pocket % holds %, less than the % to take', NEW.account_id, previous_after, -NEW.amount
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'pockets_balance_check',
+                  TABLE = 'pockets', SCHEMA = TG_TABLE_SCHEMA;
+    END IF;
     RETURN NEW;
 END
 $$;
@@ -102,7 +112,21 @@ CREATE TRIGGER ledger_entries_apply
     BEFORE INSERT ON ledger_entries
     FOR EACH ROW EXECUTE FUNCTION ledger_entries_apply();
 
--- Only the ledger trigger above (one trigger level down) may move a balance.
+-- Moves the balance for a row that was really inserted. Not in the BEFORE
+-- trigger: `INSERT … ON CONFLICT DO NOTHING` runs BEFORE triggers and then
+-- skips the row, which would move money with no ledger row to show for it.
+CREATE FUNCTION ledger_entries_move_balance() RETURNS TRIGGER LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE pockets SET balance = NEW.balance_after, updated_at = now() WHERE account_id = NEW.account_id;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER ledger_entries_move_balance
+    AFTER INSERT ON ledger_entries
+    FOR EACH ROW EXECUTE FUNCTION ledger_entries_move_balance();
+
+-- Only the ledger's trigger above (one trigger level down) may move a balance.
 -- Bank and account number changes pass.
 CREATE FUNCTION pockets_balance_follows_ledger() RETURNS TRIGGER LANGUAGE plpgsql AS $$
 BEGIN

@@ -76,6 +76,26 @@ impl Cache {
             .await;
     }
 
+    /// Like `set_json`, but only if the key holds nothing yet (`SET NX`).
+    pub async fn set_json_if_absent<T: Serialize>(&self, key: &str, value: &T, ttl: Duration) {
+        let Ok(raw) = serde_json::to_string(value) else {
+            return;
+        };
+        let Some(mut connection) = self.connection().await else {
+            return;
+        };
+        let mut command = redis::cmd("SET");
+        command
+            .arg(key)
+            .arg(raw)
+            .arg("NX")
+            .arg("EX")
+            .arg(ttl.as_secs().max(1));
+        let _: Option<Option<String>> = self
+            .bounded("write", command.query_async(&mut connection))
+            .await;
+    }
+
     /// Adds one to a counter that lives for `window` from its first
     /// increment. Returns the count and the seconds the window has left,
     /// or `None` when Redis cannot answer.

@@ -39,11 +39,16 @@ async fn main() -> ExitCode {
         }
     };
 
+    // Demo accounts have a published password: never on a public site.
     if matches!(command, Command::SeedDemo)
-        && config.environment == server::config::Environment::Production
+        && (config.environment == server::config::Environment::Production
+            || config
+                .public_origin
+                .as_ref()
+                .is_some_and(|origin| origin.is_https()))
     {
         eprintln!(
-            "moa: seed-demo refuses to run with MOA_ENV=production (demo accounts have a published password)"
+            "moa: seed-demo refuses to run with MOA_ENV=production or an https MOA_PUBLIC_ORIGIN (demo accounts have a published password)"
         );
         return ExitCode::from(2);
     }

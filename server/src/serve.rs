@@ -1,14 +1,18 @@
 //! Accepting connections. Like `axum::serve`, plus a limit on how long a
 //! client may take to send a request's headers: without it, a client that
 //! opens connections and sends a byte now and then (slowloris) holds them
-//! for ever.
+//! for ever. HTTP/1.1 only: browsers speak HTTP/2 only over TLS, which a
+//! reverse proxy in front of Moa terminates; accepting cleartext HTTP/2
+//! would need its own idle limits (its preface and frames are not covered
+//! by the header timeout).
 
 use std::{future::Future, net::SocketAddr, time::Duration};
 
 use axum::{Router, extract::ConnectInfo};
+use hyper::server::conn::http1;
 use hyper_util::{
-    rt::{TokioExecutor, TokioIo, TokioTimer},
-    server::{conn::auto, graceful::GracefulShutdown},
+    rt::{TokioIo, TokioTimer},
+    server::graceful::GracefulShutdown,
     service::TowerToHyperService,
 };
 use tokio::net::TcpListener;
@@ -25,9 +29,8 @@ pub async fn serve(
     header_read_timeout: Duration,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let mut builder = auto::Builder::new(TokioExecutor::new());
+    let mut builder = http1::Builder::new();
     builder
-        .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(header_read_timeout);
     let graceful = GracefulShutdown::new();
@@ -54,9 +57,8 @@ pub async fn serve(
                 router.clone().oneshot(request)
             },
         );
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
-            .into_owned();
+        let connection =
+            builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(error) = connection.await {

@@ -198,30 +198,38 @@ async fn readiness_probes_respect_the_redis_back_off() {
     );
 }
 
-/// A client that trickles its headers (slowloris) is cut off instead of
-/// holding a connection for ever. The test server allows 2 s.
+/// A client that trickles its headers (slowloris), sends nothing at all,
+/// or speaks cleartext HTTP/2 is cut off instead of holding a connection
+/// for ever. The test server allows 2 s.
 #[tokio::test]
 async fn slow_request_headers_are_cut_off() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let app = TestApp::spawn().await;
     let address = app.base_url.trim_start_matches("http://").to_owned();
-    let mut stream = tokio::net::TcpStream::connect(&address)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    stream
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: moa\r\n")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut answer = Vec::new();
-    let closed = tokio::time::timeout(
-        std::time::Duration::from_secs(10),
-        stream.read_to_end(&mut answer),
-    )
-    .await;
-    assert!(closed.is_ok(), "the connection was still open after 10 s");
-    let answer = String::from_utf8_lossy(&answer);
-    assert!(
-        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
-        "{answer}"
-    );
+    for opening in [
+        &b"GET /healthz HTTP/1.1\r\nHost: moa\r\n"[..],
+        b"",
+        b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+    ] {
+        let mut stream = tokio::net::TcpStream::connect(&address)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        stream
+            .write_all(opening)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut answer = Vec::new();
+        let closed = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            stream.read_to_end(&mut answer),
+        )
+        .await;
+        let shown = String::from_utf8_lossy(opening);
+        assert!(closed.is_ok(), "{shown:?}: still open after 10 s");
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            !answer.starts_with("HTTP/1.1 200") && !answer.starts_with("HTTP/2"),
+            "{shown:?}: {answer}"
+        );
+    }
 }

@@ -248,6 +248,25 @@ async fn the_ledger_is_append_only_and_balances_cannot_go_negative() {
             .unwrap_or_else(|| panic!("{sql} was allowed"));
         assert!(error.to_string().contains(refusal), "{sql}: {error}");
     }
+    // A row that is skipped moves no money: `ON CONFLICT DO NOTHING` runs
+    // BEFORE triggers for a row it then drops.
+    let before: i64 = sqlx::query_scalar("SELECT balance FROM pockets")
+        .fetch_one(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let skipped = sqlx::query(
+        "INSERT INTO ledger_entries (id, account_id, kind, amount) OVERRIDING SYSTEM VALUE \
+         SELECT e.id, e.account_id, 'DEPOSIT', 1000000 FROM ledger_entries e ON CONFLICT DO NOTHING",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(skipped.rows_affected(), 0);
+    let after: i64 = sqlx::query_scalar("SELECT balance FROM pockets")
+        .fetch_one(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(after, before, "a skipped ledger row moved money");
     // A ledger row must follow from the one before it.
     let forged = sqlx::query(
         "INSERT INTO ledger_entries (account_id, kind, amount, balance_after) \

@@ -85,11 +85,13 @@ pub async fn log_in(
 pub async fn log_out() -> Result<(), AppError> {
     super::with_status(async move {
         let state = state()?;
-        // End the session on the server, so a copy of the cookie is worthless.
-        if let Some(session) =
-            crate::service::sessions::from_headers(&state, &request_parts()?.headers).await
+        // End the cookie's session on the server, so a copy of the cookie
+        // is worthless. If that fails, say so rather than pretend.
+        let parts = request_parts()?;
+        if let Some(token) = crate::service::session::cookie_token(&parts.headers)
+            && let Ok(claims) = state.tokens.verify(token, state.clock.now())
         {
-            crate::service::sessions::end(&state, &session.session_id).await?;
+            crate::service::sessions::end(&state, &claims.session_id).await?;
         }
         response_options()?.append_header(
             http::header::SET_COOKIE,

@@ -46,6 +46,11 @@ pub fn argon2_capacity() -> usize {
     std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
 }
 
+/// The longest a request waits for its turn to hash: beyond this the queue
+/// is a flood, and refusing (503, try again) beats answering after the
+/// request timeout anyway.
+const ARGON2_QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 static ARGON2_RUNNING: AtomicUsize = AtomicUsize::new(0);
 static ARGON2_PEAK: AtomicUsize = AtomicUsize::new(0);
 
@@ -61,11 +66,21 @@ pub fn argon2_peak() -> usize {
 async fn with_argon2<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
-    let permit = argon2_permits()
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|_| AppError::internal())?;
+    let waiting = tokio::time::timeout(ARGON2_QUEUE_WAIT, argon2_permits().clone().acquire_owned());
+    let permit = match waiting.await {
+        Ok(Ok(permit)) => permit,
+        Ok(Err(_)) => return Err(AppError::internal()),
+        Err(_) => {
+            tracing::warn!("argon2 queue full; refusing instead of waiting longer");
+            return Err(AppError {
+                retry_after: Some(5),
+                ..AppError::new(
+                    crate::error::ErrorCode::ServiceUnavailable,
+                    "Moa is very busy signing people in. Please try again in a moment.",
+                )
+            });
+        }
+    };
     tokio::task::spawn_blocking(move || {
         let running = ARGON2_RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
         ARGON2_PEAK.fetch_max(running, Ordering::SeqCst);

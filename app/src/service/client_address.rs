@@ -23,9 +23,11 @@ impl TrustedProxies {
 
     /// The client behind `peer`, the connection's address: `peer` itself
     /// unless it is a trusted proxy; then the nearest address in
-    /// `X-Forwarded-For` that is not a trusted proxy (each proxy appends the
-    /// address it saw, so the right end is the most trustworthy). A header
-    /// that cannot be read leaves the proxy as the client, which is safe.
+    /// `X-Forwarded-For` that is not a trusted proxy. Each proxy appends the
+    /// address it saw, so the list is read from the right, and whatever the
+    /// client itself wrote further left is never looked at. A hop that
+    /// cannot be read where the answer should be leaves the proxy as the
+    /// client, which is safe.
     pub fn client(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
         let peer = peer?;
         if !self.trusts(peer) {
@@ -36,15 +38,18 @@ impl TrustedProxies {
             let Ok(value) = value.to_str() else {
                 return Some(peer);
             };
-            for hop in value.split(',') {
-                match hop.trim().parse::<IpAddr>() {
-                    Ok(address) => hops.push(address),
-                    Err(_) => return Some(peer),
-                }
+            hops.extend(value.split(',').map(str::trim));
+        }
+        let mut leftmost_proxy = peer;
+        for hop in hops.iter().rev() {
+            match hop.parse::<IpAddr>() {
+                Ok(address) if self.trusts(address) => leftmost_proxy = address,
+                Ok(address) => return Some(address),
+                Err(_) => return Some(peer),
             }
         }
-        let nearest_untrusted = hops.iter().rev().find(|address| !self.trusts(**address));
-        Some(nearest_untrusted.or(hops.first()).copied().unwrap_or(peer))
+        // Every hop was a trusted proxy: the farthest one is the client.
+        Some(leftmost_proxy)
     }
 }
 
@@ -105,6 +110,11 @@ mod tests {
         assert_eq!(proxies.client(peer, &headers), Some(ip("198.51.100.7")));
         assert_eq!(proxies.client(peer, &HeaderMap::new()), peer);
         assert_eq!(proxies.client(peer, &forwarded("not-an-address")), peer);
+        // Garbage the client wrote on the left is never read.
+        assert_eq!(
+            proxies.client(peer, &forwarded("garbage, 198.51.100.7, 10.0.0.2")),
+            Some(ip("198.51.100.7"))
+        );
         assert_eq!(
             proxies.client(peer, &forwarded("10.0.0.2")),
             Some(ip("10.0.0.2"))

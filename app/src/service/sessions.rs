@@ -6,8 +6,10 @@
 //! PostgreSQL holds the truth. Redis keeps each session's answer for a
 //! minute (a live session with its role, or "ended" until the token would
 //! have expired anyway); ending a session overwrites its entry after the
-//! commit. If Redis cannot be written at that moment, a stale "live" entry
-//! can outlast the log-out by at most `LIVE_FOR`.
+//! commit, and a "live" entry is only ever written where there is none, so
+//! a request that read the session just before the log-out committed
+//! cannot put it back. If Redis cannot be written at the moment of the
+//! log-out, a stale "live" entry can outlast it by at most `LIVE_FOR`.
 
 use std::time::Duration;
 
@@ -76,9 +78,11 @@ pub async fn resolve(state: &AppState, token: &str) -> Result<Session, AppError>
         Some(Cached::Ended) => return Err(AppError::unauthenticated()),
         None => match load(state, &claims.session_id, now).await? {
             Some(live) => {
+                // Only if nothing is there: a log-out that committed after
+                // the read above has written "ended", which must win.
                 state
                     .cache
-                    .set_json(
+                    .set_json_if_absent(
                         &key,
                         &Cached::Live {
                             account_id: live.0,

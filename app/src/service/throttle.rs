@@ -34,7 +34,10 @@ struct LocalWindow {
 
 impl RateWindows {
     /// Counts one more and returns the new count, atomically: of many
-    /// concurrent calls, each sees a different count.
+    /// concurrent calls, each sees a different count. The higher of the
+    /// shared and this process's count wins: a counter Redis lost (a
+    /// restart, an eviction) must not reset a limit this process still
+    /// remembers.
     pub async fn add(
         &self,
         cache: &Cache,
@@ -43,24 +46,15 @@ impl RateWindows {
         now: DateTime<Utc>,
     ) -> Count {
         let local = self.add_local(key, window, now);
-        match cache.incr_in_window(&cache.key(key), window).await {
-            Some((count, seconds_left)) => Count {
-                count,
-                seconds_left: seconds_left.max(1),
-            },
-            None => local,
-        }
+        let shared = cache.incr_in_window(&cache.key(key), window).await;
+        higher(local, shared)
     }
 
     /// The count so far.
     pub async fn peek(&self, cache: &Cache, key: &str, now: DateTime<Utc>) -> Count {
-        match cache.read_window(&cache.key(key)).await {
-            Some((count, seconds_left)) => Count {
-                count,
-                seconds_left: seconds_left.max(1),
-            },
-            None => self.read_local(key, now),
-        }
+        let local = self.read_local(key, now);
+        let shared = cache.read_window(&cache.key(key)).await;
+        higher(local, shared)
     }
 
     /// Undoes one `add` (an attempt that turned out not to count).
@@ -119,6 +113,16 @@ impl RateWindows {
             count: entry.count,
             seconds_left: seconds_until(entry.ends_at, now),
         }
+    }
+}
+
+fn higher(local: Count, shared: Option<(u64, u64)>) -> Count {
+    match shared {
+        Some((count, seconds_left)) if count >= local.count => Count {
+            count,
+            seconds_left: seconds_left.max(1),
+        },
+        _ => local,
     }
 }
 
