@@ -50,6 +50,10 @@ export default defineConfig({
       DATABASE_URL: databaseUrl,
       REDIS_URL: process.env.MOA_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
       MOA_ADDR: `127.0.0.1:${port}`,
+      MOA_PUBLIC_ORIGIN: baseURL,
+      // Every browser test signs up from 127.0.0.1; the per-address sign-up
+      // limit must not make them fail.
+      MOA_SIGNUPS_PER_HOUR: '10000',
       RUST_LOG: 'warn',
     },
   },

@@ -14,6 +14,17 @@ test('home page lists seeded projects and hydrates', async ({ page }) => {
   await expect(firstCard).toContainText(/₩[\d,]+/);
   await expect(firstCard).toContainText(/\d+%/);
   await expect(firstCard).toContainText(/D-\d+|D-Day/);
+
+  // The server's HTML alone looks the same: only a hydrated page filters the
+  // list as you type (the box has no Enter pressed, so no form is sent), and
+  // it does so in place, without loading a new document.
+  await waitForHydration(page);
+  await page.evaluate(() => ((window as unknown as { moaMarker: number }).moaMarker = 11));
+  await page.getByRole('searchbox', { name: 'Search projects by title' }).fill('camping');
+  await expect(page).toHaveURL(/\/\?q=camping$/);
+  await expect(projects.getByRole('heading')).toHaveText(['Camping lantern mini', 'Mini camping stove']);
+  await expect(page.getByRole('status')).toHaveText('2 projects · page 1 of 1');
+  expect(await page.evaluate(() => (window as unknown as { moaMarker?: number }).moaMarker)).toBe(11);
 });
 
 test('sorting switches order in place, without reloading the page', async ({ page }) => {
