@@ -1,11 +1,40 @@
 import { defineConfig, devices } from '@playwright/test';
 
-// `make test` builds the release binary, creates a fresh database with demo
-// data and picks a free port before it calls Playwright.
-const port = Number(process.env.MOA_E2E_PORT ?? 3917);
+// `make test` builds the release binary, creates two fresh databases with
+// demo data and picks two free ports before it calls Playwright. Two servers
+// on the same build: most tests only read the first, whose lists, counts and
+// orders stay as the demo made them; journeys that publish or pay use the
+// second (`tests/servers.ts`).
+import { readsURL, writesURL } from './tests/servers';
+
 const databaseUrl =
   process.env.MOA_E2E_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/moa_e2e';
-const baseURL = `http://127.0.0.1:${port}`;
+const writesDatabaseUrl =
+  process.env.MOA_E2E_WRITES_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/moa_e2e_writes';
+const baseURL = readsURL;
+
+function server(url: string, database: string) {
+  return {
+    // Serve the binary and the WASM of the same release build.
+    command: './target/release/server serve',
+    cwd: '..',
+    url: `${url}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe' as const,
+    stderr: 'pipe' as const,
+    env: {
+      DATABASE_URL: database,
+      REDIS_URL: process.env.MOA_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      MOA_ADDR: url.replace('http://', ''),
+      MOA_PUBLIC_ORIGIN: url,
+      // Every browser test signs up from 127.0.0.1; the per-address sign-up
+      // limit must not make them fail.
+      MOA_SIGNUPS_PER_HOUR: '10000',
+      RUST_LOG: 'warn',
+    },
+  };
+}
 
 export default defineConfig({
   testDir: './tests',
@@ -37,24 +66,5 @@ export default defineConfig({
     { name: 'chromium', use: { ...devices['Desktop Chrome'] } },
     { name: 'mobile', use: { ...devices['Pixel 7'] } },
   ],
-  webServer: {
-    // Serve the binary and the WASM of the same release build.
-    command: './target/release/server serve',
-    cwd: '..',
-    url: `${baseURL}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: {
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: process.env.MOA_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
-      MOA_ADDR: `127.0.0.1:${port}`,
-      MOA_PUBLIC_ORIGIN: baseURL,
-      // Every browser test signs up from 127.0.0.1; the per-address sign-up
-      // limit must not make them fail.
-      MOA_SIGNUPS_PER_HOUR: '10000',
-      RUST_LOG: 'warn',
-    },
-  },
+  webServer: [server(readsURL, databaseUrl), server(writesURL, writesDatabaseUrl)],
 });

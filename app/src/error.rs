@@ -15,6 +15,16 @@ pub enum ErrorCode {
     PostNotFound,
     /// The project is funding, and this change must wait until it ends.
     PostStillFunding,
+    /// The project is no longer funding, so it cannot change.
+    PostNotFunding,
+    /// The price or end date cannot change once someone has backed.
+    PostTermsLocked,
+    /// The target amount is outside 10,000 to 9,999,999,999 KRW.
+    TargetAmountOutOfBound,
+    /// The target amount never changes after publishing.
+    TargetAmountImmutable,
+    /// The end date is not after today, or more than a year ahead.
+    InvalidFinalDate,
     /// No such page or endpoint.
     NotFound,
     UsernameTaken,
@@ -48,7 +58,12 @@ impl ErrorCode {
     pub const fn http_status(self) -> u16 {
         match self {
             ErrorCode::PostNotFound | ErrorCode::NotFound => 404,
-            ErrorCode::PostStillFunding => 409,
+            ErrorCode::PostStillFunding
+            | ErrorCode::PostNotFunding
+            | ErrorCode::PostTermsLocked => 409,
+            ErrorCode::TargetAmountOutOfBound
+            | ErrorCode::TargetAmountImmutable
+            | ErrorCode::InvalidFinalDate => 422,
             ErrorCode::UsernameTaken | ErrorCode::EmailTaken => 409,
             ErrorCode::InvalidCredentials | ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden => 403,
@@ -67,6 +82,11 @@ impl ErrorCode {
         match self {
             ErrorCode::PostNotFound => "POST_NOT_FOUND",
             ErrorCode::PostStillFunding => "POST_STILL_FUNDING",
+            ErrorCode::PostNotFunding => "POST_NOT_FUNDING",
+            ErrorCode::PostTermsLocked => "POST_TERMS_LOCKED",
+            ErrorCode::TargetAmountOutOfBound => "TARGET_AMOUNT_OUT_OF_BOUND",
+            ErrorCode::TargetAmountImmutable => "TARGET_AMOUNT_IMMUTABLE",
+            ErrorCode::InvalidFinalDate => "INVALID_FINAL_DATE",
             ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::UsernameTaken => "USERNAME_TAKEN",
             ErrorCode::EmailTaken => "EMAIL_TAKEN",
@@ -224,6 +244,12 @@ mod tests {
     fn serialized_code_matches_as_str() {
         for code in [
             ErrorCode::PostNotFound,
+            ErrorCode::PostStillFunding,
+            ErrorCode::PostNotFunding,
+            ErrorCode::PostTermsLocked,
+            ErrorCode::TargetAmountOutOfBound,
+            ErrorCode::TargetAmountImmutable,
+            ErrorCode::InvalidFinalDate,
             ErrorCode::NotFound,
             ErrorCode::UsernameTaken,
             ErrorCode::EmailTaken,

@@ -33,10 +33,11 @@ use crate::{
     },
     pages::{
         home::HomePage,
-        mine::{MyBackingsPage, MyProjectsPage},
+        mine::{MyBackingsPage, MyProjectsPage, ProjectBackersPage},
         not_found::NotFoundPage,
         pocket::PocketPage,
         project::ProjectPage,
+        publish::{EditPostPage, PublishPage},
         session::{LogInPage, SignUpPage},
     },
 };
@@ -90,12 +91,16 @@ fn Site() -> impl IntoView {
         <main id="main" class="container">
             <Routes fallback=NotFoundPage>
                 <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
+                // Before `/posts/:id`: the router takes the first match.
+                <Route path=path!("/posts/new") view=PublishPage ssr=SsrMode::Async />
+                <Route path=path!("/posts/:id/edit") view=EditPostPage ssr=SsrMode::Async />
                 <Route path=path!("/posts/:id") view=ProjectPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("login") view=LogInPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("signup") view=SignUpPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("pocket") view=PocketPage ssr=SsrMode::Async />
                 <Route path=path!("/me/projects") view=MyProjectsPage ssr=SsrMode::Async />
                 <Route path=path!("/me/backings") view=MyBackingsPage ssr=SsrMode::Async />
+                <Route path=path!("/me/projects/:id/backers") view=ProjectBackersPage ssr=SsrMode::Async />
             </Routes>
         </main>
         <SiteFooter />

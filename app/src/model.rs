@@ -36,13 +36,42 @@ impl ProjectSummary {
 
 /// One page of a list, with what a pager needs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProjectPage {
-    pub items: Vec<ProjectSummary>,
+pub struct Paged<T> {
+    pub items: Vec<T>,
     pub page: u32,
     pub per_page: u32,
     pub total_items: u64,
     pub total_pages: u32,
 }
+
+/// No items: page 1 of 0.
+impl<T> Default for Paged<T> {
+    fn default() -> Self {
+        Paged {
+            items: Vec::new(),
+            page: 1,
+            per_page: crate::domain::listing::DEFAULT_PER_PAGE,
+            total_items: 0,
+            total_pages: 0,
+        }
+    }
+}
+
+impl<T> Paged<T> {
+    /// `items` as page `paging` of `total_items`.
+    pub fn of(items: Vec<T>, paging: crate::domain::Paging, total_items: u64) -> Self {
+        Paged {
+            items,
+            page: paging.page(),
+            per_page: paging.per_page(),
+            total_items,
+            total_pages: crate::domain::listing::total_pages(total_items, paging.per_page()),
+        }
+    }
+}
+
+/// One page of the project list.
+pub type ProjectPage = Paged<ProjectSummary>;
 
 /// One project as its own page shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,13 +125,35 @@ pub struct BackedProject {
 }
 
 /// One page of a pocket's movements, newest first.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LedgerPage {
-    pub items: Vec<LedgerEntry>,
-    pub page: u32,
-    pub per_page: u32,
-    pub total_items: u64,
-    pub total_pages: u32,
+pub type LedgerPage = Paged<LedgerEntry>;
+
+/// Someone who backed a project, as its publisher sees them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Backer {
+    pub username: String,
+    pub amount: Money,
+    pub backed_at: DateTime<Utc>,
+}
+
+/// A project as its owner edits it: what may change, and what may not.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditableProject {
+    pub summary: ProjectSummary,
+    /// Markdown, as written.
+    pub content: String,
+    /// Someone has backed: the price and end date are what they agreed to.
+    pub terms_locked: bool,
+    /// Today in Moa's time zone, for checking the end date as you type.
+    pub today: NaiveDate,
+}
+
+/// What the publishing form needs from the server before it is filled in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishingContext {
+    /// Where the money will be paid: no pocket, no publishing.
+    pub has_pocket: bool,
+    /// Today in Moa's time zone, for checking the end date as you type.
+    pub today: NaiveDate,
 }
 
 /// The pocket, if registered, and a page of the movements of its money.

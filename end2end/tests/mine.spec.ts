@@ -32,7 +32,7 @@ test('a publisher sees every one of their projects, and no backings', async ({ p
   }
 
   // A funding project's title leads to its page.
-  await rows.filter({ hasText: 'Funding' }).first().getByRole('link').click();
+  await rows.filter({ hasText: 'Funding' }).first().getByRole('link').first().click();
   await expect(page).toHaveURL(/\/posts\/\d+$/);
 
   await page.goto('/me/backings');

@@ -644,7 +644,10 @@ async fn a_limit_survives_redis_forgetting_it() {
     let app = TestApp::spawn().await;
     assert_eq!(sign_up(&app, "forgotten", "backer").await.0, 201);
     for _ in 0..5 {
-        assert_eq!(login_status(&app, "forgotten", "wrong password!").await.0, 401);
+        assert_eq!(
+            login_status(&app, "forgotten", "wrong password!").await.0,
+            401
+        );
     }
     let redis = redis::Client::open(common::redis_url()).unwrap_or_else(|e| panic!("{e}"));
     let mut connection = redis
@@ -664,5 +667,8 @@ async fn a_limit_survives_redis_forgetting_it() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let (status, _, body) = login_status(&app, "forgotten", "correct horse battery").await;
-    assert_eq!((status, &body["error"]["code"]), (429, &json!("TOO_MANY_ATTEMPTS")));
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (429, &json!("TOO_MANY_ATTEMPTS"))
+    );
 }

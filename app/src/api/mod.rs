@@ -5,11 +5,16 @@ pub mod accounts;
 pub mod mine;
 pub mod pockets;
 pub mod posts;
+pub mod publishing;
 
 pub use accounts::{CurrentAccount, LogIn, LogOut, SignUp, current_account};
 pub use mine::{DeleteProject, my_backings, my_projects};
 pub use pockets::{RegisterPocket, TopUp, pocket_overview};
 pub use posts::{get_project, list_projects, list_projects_for};
+pub use publishing::{
+    CreatePost, EditPost, load_editable_project, load_publishing_context, preview_description,
+    project_backers,
+};
 
 #[cfg(feature = "ssr")]
 pub(crate) fn state() -> Result<crate::state::AppState, crate::error::AppError> {

@@ -41,15 +41,26 @@ pub async fn pocket_overview(page: Option<String>) -> Result<PocketStatement, Ap
     .await
 }
 
+/// `next` is where to go afterwards (a path on this site; the pocket page
+/// by default), e.g. back to the publishing form that asked for a pocket.
 #[server(endpoint = "register_pocket")]
-pub async fn register_pocket(bank: String, account_number: String) -> Result<Pocket, AppError> {
+pub async fn register_pocket(
+    bank: String,
+    account_number: String,
+    next: Option<String>,
+) -> Result<Pocket, AppError> {
     with_status(async move {
         let session = authorize::<AnyAccount>().await?;
         let registration = crate::domain::PocketRegistration::parse(&bank, &account_number)
             .map_err(AppError::validation)?;
         let pocket =
             crate::service::pockets::register(&state()?, session.account_id, registration).await?;
-        leptos_axum::redirect("/pocket");
+        let next = next.as_deref().filter(|next| !next.is_empty());
+        let destination = next.map_or_else(
+            || "/pocket".to_owned(),
+            |next| crate::domain::account::return_path(Some(next)),
+        );
+        leptos_axum::redirect(&destination);
         Ok(pocket)
     })
     .await

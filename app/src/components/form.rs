@@ -69,6 +69,68 @@ pub fn SelectField(
     }
 }
 
+/// A labelled input (or, `multiline`, a textarea) checked as you type:
+/// once you have typed in it, `live` (worked out from `value` by the same
+/// domain rules the server applies) is its message; before that, the
+/// server's. Its initial text is `value`'s, so it also works before (and
+/// without) hydration.
+#[component]
+pub fn LiveField(
+    label: &'static str,
+    name: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(optional)] inputmode: Option<&'static str>,
+    #[prop(optional)] multiline: bool,
+    value: RwSignal<String>,
+    live: Signal<Option<String>>,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let touched = RwSignal::new(false);
+    let field = FieldState::with_live(name, error, live, touched);
+    let on_input = move |event: leptos::ev::Event| {
+        touched.set(true);
+        value.set(event_target_value(&event));
+    };
+    let initial = value.get_untracked();
+    let control = if multiline {
+        leptos::either::Either::Left(view! {
+            <textarea
+                id=field.id.clone()
+                name=name
+                rows="12"
+                aria-invalid=field.invalid()
+                aria-describedby=field.described_by()
+                on:input=on_input
+            >
+                {initial}
+            </textarea>
+        })
+    } else {
+        leptos::either::Either::Right(view! {
+            <input
+                id=field.id.clone()
+                name=name
+                type=kind
+                inputmode=inputmode
+                autocomplete="off"
+                value=initial
+                aria-invalid=field.invalid()
+                aria-describedby=field.described_by()
+                on:input=on_input
+            />
+        })
+    };
+    view! {
+        <div class="field">
+            <label for=field.id.clone()>{label}</label>
+            {hint.map(|hint| view! { <p class="field-hint">{hint}</p> })}
+            {control}
+            {field.message_view()}
+        </div>
+    }
+}
+
 /// What one field's markup shares: its id, and the server's message about
 /// it, which marks the control invalid and describes it.
 struct FieldState {
@@ -88,6 +150,27 @@ impl FieldState {
                     .get()
                     .and_then(|error| error.details.get(name).cloned())
             }),
+        }
+    }
+
+    /// The live message once `touched`, the server's before.
+    fn with_live(
+        name: &'static str,
+        error: Signal<Option<AppError>>,
+        live: Signal<Option<String>>,
+        touched: RwSignal<bool>,
+    ) -> Self {
+        let server = Self::new(name, error);
+        let server_message = server.message;
+        FieldState {
+            message: Signal::derive(move || {
+                if touched.get() {
+                    live.get()
+                } else {
+                    server_message.get()
+                }
+            }),
+            ..server
         }
     }
 
@@ -117,5 +200,18 @@ pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
             .map(|error| {
                 view! { <p class="error-banner" role="alert">{error.message}</p> }
             })
+    }
+}
+
+/// The page to return to afterwards, from `?next=`, carried by the form.
+/// The server checks it is a path on this site before going there.
+#[component]
+pub fn ReturnPath() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    move || {
+        query
+            .read()
+            .get("next")
+            .map(|next| view! { <input type="hidden" name="next" value=next /> })
     }
 }

@@ -35,7 +35,10 @@ pub fn SiteHeader() -> impl IntoView {
                                         Role::Publisher => ("/me/projects", "My projects"),
                                         Role::Backer => ("/me/backings", "My backings"),
                                     };
+                                    let publish = (me.account.role == Role::Publisher)
+                                        .then(|| view! { <a href="/posts/new">"Publish"</a> });
                                     Either::Left(view! {
+                                        {publish}
                                         <a href=own_list>{own_label}</a>
                                         <span class="session" aria-label="Signed in">
                                             <span class="session-name">{me.account.username}</span>

@@ -8,6 +8,7 @@ pub mod dday;
 pub mod listing;
 mod money;
 pub mod pocket;
+pub mod post;
 mod status;
 
 pub use account::{Credentials, LoginName, NewAccount, Role};
@@ -16,4 +17,5 @@ pub use dday::DDay;
 pub use listing::{ListQuery, Paging, ProjectSort};
 pub use money::Money;
 pub use pocket::{Bank, PocketRegistration};
+pub use post::{EditDraft, NewPost, PostDraft, PostEdit, PostProblem, PostProblems};
 pub use status::{PostStatus, UnknownStatus};

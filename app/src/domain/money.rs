@@ -21,6 +21,23 @@ impl Money {
         self.0
     }
 
+    /// An amount as a person types it: `50000`, `50,000`, `₩50,000` or
+    /// `50,000원`. `None` for anything else (signs, decimals, letters) and
+    /// for more than an `i64` holds: never a guess.
+    pub fn parse_typed(text: &str) -> Option<Money> {
+        let digits: String = text
+            .trim()
+            .trim_start_matches('₩')
+            .trim_end_matches('원')
+            .chars()
+            .filter(|c| !matches!(c, ',' | ' '))
+            .collect();
+        if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        digits.parse().ok().map(Money)
+    }
+
     /// `None` on overflow, so a caller can never silently wrap a balance.
     pub fn checked_add(self, other: Money) -> Option<Money> {
         self.0.checked_add(other.0).map(Money)

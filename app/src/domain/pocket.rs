@@ -175,23 +175,24 @@ impl IdempotencyKey {
 /// A top-up amount as a person types it into a form: `50000`, `50,000`,
 /// `₩50,000` or `50,000원`. Anything else is a field error, never a guess.
 pub fn parse_deposit(text: &str) -> Result<Money, FieldErrors> {
-    let digits: String = text
-        .trim()
-        .trim_start_matches('₩')
-        .trim_end_matches('원')
-        .chars()
-        .filter(|c| !matches!(c, ',' | ' '))
-        .collect();
-    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return Err([(
+    let typed_digits = !text.trim().is_empty()
+        && text
+            .trim()
+            .trim_start_matches('₩')
+            .trim_end_matches('원')
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ',' | ' '));
+    match Money::parse_typed(text) {
+        Some(amount) => check_deposit(amount.as_won()),
+        // More digits than an i64 holds is far above the maximum anyway.
+        None if typed_digits => check_deposit(i64::MAX),
+        None => Err([(
             "amount".to_owned(),
             "Enter an amount in won, digits only.".to_owned(),
         )]
         .into_iter()
-        .collect());
+        .collect()),
     }
-    // More digits than an i64 holds is far above the maximum anyway.
-    check_deposit(digits.parse().unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]

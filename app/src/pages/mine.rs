@@ -8,15 +8,17 @@ use leptos::{
 };
 use leptos_meta::Title;
 
+use leptos_router::hooks::{use_params_map, use_query_map};
+
 use crate::{
-    api::{DeleteProject, my_backings, my_projects},
-    components::{form::FormError, project_card::status_class},
+    api::{DeleteProject, my_backings, my_projects, project_backers},
+    components::{form::FormError, pager::Pager, project_card::status_class},
     domain::{
-        PostStatus,
-        dates::{date_text, korea_date_text},
+        Paging, PostStatus,
+        dates::{date_text, korea_date_text, korea_minute_text},
     },
     error::{AppError, ErrorCode},
-    model::{BackedProject, ProjectSummary},
+    model::{BackedProject, Backer, Paged, ProjectSummary},
 };
 
 #[component]
@@ -26,7 +28,10 @@ pub fn MyProjectsPage() -> impl IntoView {
     let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
     view! {
         <Title text="My projects" />
-        <h1 class="page-title">"My projects"</h1>
+        <div class="page-heading">
+            <h1 class="page-title">"My projects"</h1>
+            <a class="button" href="/posts/new">"Publish a project"</a>
+        </div>
         <FormError error=delete_error />
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your projects…"</p> }>
             {move || Suspend::new(async move {
@@ -75,7 +80,10 @@ fn MyProjectsTable(
                                 <td class="amount">{rate}</td>
                                 <td class="amount">{project.backer_count}</td>
                                 <td>{date_text(project.end_date)} " · " {d_day}</td>
-                                <td><DeleteButton project=project.clone() delete /></td>
+                                <td class="row-actions">
+                                    <ProjectActions project=project.clone() />
+                                    <DeleteButton project=project.clone() delete />
+                                </td>
                             </tr>
                         }
                     })
@@ -165,6 +173,103 @@ fn DeleteButton(project: ProjectSummary, delete: ServerAction<DeleteProject>) ->
             </details>
         }
     })
+}
+
+/// Editing while funding; the backers, whenever there are any.
+#[component]
+fn ProjectActions(project: ProjectSummary) -> impl IntoView {
+    let edit = (project.status == PostStatus::Funding).then(|| {
+        let label = format!("Edit {}", project.title);
+        view! { <a href=format!("/posts/{}/edit", project.id) aria-label=label>"Edit"</a> }
+    });
+    let backers = (project.backer_count > 0).then(|| {
+        let label = format!("Backers of {}", project.title);
+        view! { <a href=format!("/me/projects/{}/backers", project.id) aria-label=label>"Backers"</a> }
+    });
+    view! { {edit} {backers} }
+}
+
+/// `/me/projects/{id}/backers`: who backed one of the publisher's
+/// projects, what they paid and when, a page at a time.
+#[component]
+pub fn ProjectBackersPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+            .unwrap_or(0)
+    });
+    let page =
+        Memo::new(move |_| Paging::parse_lenient(query.read().get("page").as_deref(), None).page());
+    let backers = Resource::new(
+        move || (id.get(), page.get()),
+        |(id, page)| project_backers(id, Some(page.to_string())),
+    );
+    view! {
+        <Title text="Backers" />
+        <nav class="breadcrumbs" aria-label="Breadcrumb">
+            <a href="/me/projects">"My projects"</a>
+        </nav>
+        <h1 class="page-title">"Backers"</h1>
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the backers…"</p> }>
+            {move || Suspend::new(async move {
+                let here = format!("/me/projects/{}/backers", id.get_untracked());
+                match backers.await {
+                    Ok(backers) if backers.items.is_empty() => EitherOf3::A(view! {
+                        <p class="empty-state">"Nobody has backed this project yet."</p>
+                    }),
+                    Ok(backers) => EitherOf3::B(view! { <BackersTable backers here /> }),
+                    Err(error) => EitherOf3::C(view! { <Refusal error what="this project's backers" here="/me/projects" /> }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn BackersTable(backers: Paged<Backer>, here: String) -> impl IntoView {
+    let Paged {
+        items,
+        page,
+        total_pages,
+        total_items,
+        ..
+    } = backers;
+    let count = if total_items == 1 {
+        "1 backer".to_owned()
+    } else {
+        format!("{total_items} backers")
+    };
+    view! {
+        <p class="list-status" role="status">{count}</p>
+        <div class="table-scroll panel">
+        <table class="ledger">
+            <thead>
+                <tr>
+                    <th scope="col">"Backer"</th>
+                    <th scope="col" class="amount">"Paid"</th>
+                    <th scope="col">"When (KST)"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {items
+                    .into_iter()
+                    .map(|backer| view! {
+                        <tr>
+                            <td>{backer.username}</td>
+                            <td class="amount">{backer.amount.to_string()}</td>
+                            <td>{korea_minute_text(backer.backed_at)}</td>
+                        </tr>
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+        </div>
+        <Pager current=page total_pages link=move |n| format!("{here}?page={n}") />
+    }
 }
 
 /// A cancelled project has no public page, so its title is not a link.

@@ -5,4 +5,5 @@ pub mod mine;
 pub mod not_found;
 pub mod pocket;
 pub mod project;
+pub mod publish;
 pub mod session;

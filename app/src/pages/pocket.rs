@@ -12,7 +12,7 @@ use crate::{
     api::{RegisterPocket, TopUp, pocket_overview},
     components::{
         account_actions::AccountActions,
-        form::{FormError, SelectField, TextField},
+        form::{FormError, ReturnPath, SelectField, TextField},
         pager::Pager,
     },
     domain::{
@@ -136,6 +136,7 @@ fn RegisterPocketForm(action: ServerAction<RegisterPocket>, submit: &'static str
     view! {
         <FormError error />
         <ActionForm action attr:class="form" attr:novalidate=true>
+            <ReturnPath />
             <SelectField label="Bank" name="bank" placeholder="Choose a bank" options=banks error />
             <TextField
                 label="Account number"

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 use crate::{
     components::{
         account_actions::AccountActions,
-        form::{FormError, TextField},
+        form::{FormError, ReturnPath, TextField},
     },
     error::AppError,
 };
@@ -77,19 +77,6 @@ pub fn SignUpPage() -> impl IntoView {
             </ActionForm>
             <p class="auth-switch">"Already have an account? " <a href=switch_link("/login")>"Log in"</a></p>
         </section>
-    }
-}
-
-/// The page to return to afterwards, from `?next=`, carried by the form.
-/// The server checks it is a path on this site before going there.
-#[component]
-fn ReturnPath() -> impl IntoView {
-    let query = use_query_map();
-    move || {
-        query
-            .read()
-            .get("next")
-            .map(|next| view! { <input type="hidden" name="next" value=next /> })
     }
 }
 

@@ -10,6 +10,7 @@ pub mod login_throttle;
 pub mod markdown;
 pub mod pockets;
 pub mod posts;
+pub mod publishing;
 pub mod session;
 pub mod sessions;
 pub mod sign_up_limit;

@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use crate::{
     domain::{
         Bank, Money, Paging, PocketRegistration,
-        listing::total_pages,
         pocket::{IdempotencyKey, mask_account_number},
     },
     error::{AppError, ErrorCode},
@@ -165,22 +164,17 @@ pub async fn entries(
             .bind(account_id)
             .fetch_one(&state.db);
     let (rows, total_items) = tokio::try_join!(rows, count)?;
+    let items = rows
+        .into_iter()
+        .map(|row| LedgerEntry {
+            id: row.id,
+            kind: row.kind,
+            amount: Money::won(row.amount),
+            balance_after: Money::won(row.balance_after),
+            post_id: row.post_id,
+            created_at: row.created_at,
+        })
+        .collect();
     let total_items = u64::try_from(total_items).unwrap_or_default();
-    Ok(LedgerPage {
-        items: rows
-            .into_iter()
-            .map(|row| LedgerEntry {
-                id: row.id,
-                kind: row.kind,
-                amount: Money::won(row.amount),
-                balance_after: Money::won(row.balance_after),
-                post_id: row.post_id,
-                created_at: row.created_at,
-            })
-            .collect(),
-        page: paging.page(),
-        per_page: paging.per_page(),
-        total_items,
-        total_pages: total_pages(total_items, paging.per_page()),
-    })
+    Ok(LedgerPage::of(items, paging, total_items))
 }

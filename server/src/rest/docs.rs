@@ -15,7 +15,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{accounts, error, mine, pockets, posts};
+use super::{accounts, error, mine, pockets, posts, publishing};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,7 +24,8 @@ use super::{accounts, error, mine, pockets, posts};
         version = "1",
         description = "Moa 모아 crowdfunding: browse funding projects, sign up, log in, and manage a pocket. Amounts are integer KRW."
     ),
-    paths(posts::list, posts::get, posts::delete, accounts::sign_up,
+    paths(posts::list, posts::get, posts::delete, publishing::create, publishing::edit,
+        publishing::backers, accounts::sign_up,
         accounts::issue_token,
         accounts::revoke_token,
         accounts::me,
@@ -38,6 +39,10 @@ use super::{accounts, error, mine, pockets, posts};
         posts::PostItem,
         posts::PostList,
         posts::PostDetail,
+        publishing::CreatePostRequest,
+        publishing::EditPostRequest,
+        publishing::BackerItem,
+        publishing::BackerList,
         accounts::SignUpRequest,
         accounts::AccountResponse,
         accounts::TokenRequest,

@@ -10,6 +10,7 @@ pub mod error;
 pub mod mine;
 pub mod pockets;
 pub mod posts;
+pub mod publishing;
 
 use app::state::AppState;
 use axum::{
@@ -21,8 +22,14 @@ pub use error::ApiError;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/posts", get(posts::list))
-        .route("/api/v1/posts/{id}", get(posts::get).delete(posts::delete))
+        .route("/api/v1/posts", get(posts::list).post(publishing::create))
+        .route(
+            "/api/v1/posts/{id}",
+            get(posts::get)
+                .delete(posts::delete)
+                .patch(publishing::edit),
+        )
+        .route("/api/v1/me/posts/{id}/backers", get(publishing::backers))
         .route("/api/v1/accounts", post(accounts::sign_up))
         .route(
             "/api/v1/auth/token",

@@ -62,6 +62,8 @@ pub struct Options {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// `MOA_PUBLIC_ORIGIN`, e.g. `https://moa.example` (unset by default).
     pub public_origin: Option<&'static str>,
+    /// What the app's clock says (`test_now()` by default).
+    pub now: DateTime<Utc>,
 }
 
 impl Default for Options {
@@ -70,6 +72,7 @@ impl Default for Options {
             redis_url: redis_url(),
             trusted_proxies: Vec::new(),
             public_origin: None,
+            now: test_now(),
         }
     }
 }
@@ -105,7 +108,7 @@ impl TestApp {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         server::migrate(&db).await.unwrap_or_else(|e| panic!("{e}"));
-        let state = server::build_state(&config, db.clone(), Clock::Fixed(test_now()));
+        let state = server::build_state(&config, db.clone(), Clock::Fixed(options.now));
         Self::serve(state).await
     }
 
