@@ -425,36 +425,14 @@ async fn the_client_limit_follows_trusted_proxies_only() {
     );
 }
 
-/// Runs futures concurrently on this task, results in the order given.
-async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
-    let mut pending: Vec<(usize, std::pin::Pin<Box<F>>)> =
-        futures.into_iter().map(Box::pin).enumerate().collect();
-    let mut results: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        pending.retain_mut(|(index, future)| match future.as_mut().poll(cx) {
-            std::task::Poll::Ready(output) => {
-                results[*index] = Some(output);
-                false
-            }
-            std::task::Poll::Pending => true,
-        });
-        if pending.is_empty() {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-    results.into_iter().flatten().collect()
-}
-
 /// The attempt is counted before the password is checked, so a burst of
 /// concurrent guesses gets no more tries than a patient guesser.
 #[tokio::test]
 async fn concurrent_wrong_passwords_get_only_the_allowed_guesses() {
     let app = TestApp::spawn().await;
     assert_eq!(sign_up(&app, "target", "backer").await.0, 201);
-    let answers = join_all((0..50).map(|_| login_status(&app, "target", "wrong password!"))).await;
+    let answers =
+        common::join_all((0..50).map(|_| login_status(&app, "target", "wrong password!"))).await;
     let guessed = answers
         .iter()
         .filter(|(status, _, _)| *status == 401)
@@ -617,7 +595,7 @@ async fn sign_up_from(app: &TestApp, client: &str, username: &str) -> u16 {
 #[tokio::test]
 async fn argon2_work_queues_instead_of_piling_up() {
     let app = TestApp::spawn_with(behind_local_proxy()).await;
-    let statuses = join_all((0..12).map(|n| {
+    let statuses = common::join_all((0..12).map(|n| {
         let app = &app;
         async move {
             let client = format!("198.51.100.{n}");

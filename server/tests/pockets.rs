@@ -173,7 +173,7 @@ async fn concurrent_deposits_all_land() {
             .0
         }
     });
-    let statuses = join_all(deposits).await;
+    let statuses = common::join_all(deposits).await;
     assert!(statuses.iter().all(|status| *status == 201), "{statuses:?}");
 
     let expected: i64 = (1..=40).map(|n| 1000 * n).sum();
@@ -290,30 +290,6 @@ async fn the_ledger_is_append_only_and_balances_cannot_go_negative() {
     .await;
     assert!(overdrawn.is_err_and(|e| e.as_database_error().and_then(|e| e.constraint()).is_some()));
     ledger_matches_balances(&app).await;
-}
-
-/// Runs futures concurrently on this task (no extra dependency), results
-/// in the order given.
-async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
-    let mut pending: Vec<(usize, std::pin::Pin<Box<F>>)> =
-        futures.into_iter().map(Box::pin).enumerate().collect();
-    let mut results: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        pending.retain_mut(|(index, future)| match future.as_mut().poll(cx) {
-            std::task::Poll::Ready(output) => {
-                results[*index] = Some(output);
-                false
-            }
-            std::task::Poll::Pending => true,
-        });
-        if pending.is_empty() {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-    results.into_iter().flatten().collect()
 }
 
 #[tokio::test]
@@ -631,7 +607,7 @@ async fn a_retried_deposit_with_the_same_key_deposits_once() {
     // A client retrying in a hurry: twenty copies at once, one deposit.
     let copies = (0..20).map(|_| deposit_with_key(&oh, "burst-2", 1_000));
     let mut outcomes = Vec::new();
-    for outcome in join_all(copies).await {
+    for outcome in common::join_all(copies).await {
         assert_eq!(
             (outcome.0, &outcome.2),
             (201, &json!({ "balance": 31_000 }))

@@ -8,7 +8,7 @@ use leptos::{
 };
 use leptos_meta::Title;
 
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::{DeleteProject, my_backings, my_projects, project_backers},
@@ -193,14 +193,10 @@ fn ProjectActions(project: ProjectSummary) -> impl IntoView {
 /// projects, what they paid and when, a page at a time.
 #[component]
 pub fn ProjectBackersPage() -> impl IntoView {
-    let params = use_params_map();
     let query = use_query_map();
-    let id = Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-            .unwrap_or(0)
+    let id = Memo::new({
+        let id = super::route_id();
+        move |_| id.get().unwrap_or(0)
     });
     let page =
         Memo::new(move |_| Paging::parse_lenient(query.read().get("page").as_deref(), None).page());

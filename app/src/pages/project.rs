@@ -1,6 +1,5 @@
 use leptos::{either::EitherOf3, prelude::*};
 use leptos_meta::{Meta, Title};
-use leptos_router::hooks::use_params_map;
 
 use crate::{
     api::get_project,
@@ -16,19 +15,13 @@ use crate::{
 /// project's title and description in `<head>`.
 #[component]
 pub fn ProjectPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-    });
+    let id = super::route_id();
     let project = Resource::new(
         move || id.get(),
         |id| async move {
             match id {
-                Some(id) if id > 0 => get_project(id).await,
-                _ => Err(AppError::post_not_found()),
+                Some(id) => get_project(id).await,
+                None => Err(AppError::post_not_found()),
             }
         },
     );

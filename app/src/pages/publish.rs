@@ -10,7 +10,6 @@ use leptos::{
     prelude::*,
 };
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use crate::{
     api::{
@@ -198,14 +197,7 @@ fn DescriptionField(
 
 #[component]
 pub fn EditPostPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-            .filter(|id| *id > 0)
-    });
+    let id = super::route_id();
     let project = Resource::new(
         move || id.get(),
         |id| async move {

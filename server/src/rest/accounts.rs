@@ -19,6 +19,7 @@ use super::{
     ApiError,
     auth::{ClientAddress, Signed},
     error::ErrorBody,
+    input::body,
     pockets::PocketResponse,
 };
 
@@ -78,17 +79,6 @@ pub struct MeResponse {
     pub account: AccountResponse,
     /// The registered wallet, or null before one is registered.
     pub pocket: Option<PocketResponse>,
-}
-
-pub(super) fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    payload.map(|Json(value)| value).map_err(|rejection| {
-        AppError::validation(
-            [("body".to_owned(), rejection.body_text())]
-                .into_iter()
-                .collect(),
-        )
-        .into()
-    })
 }
 
 /// Create an account.

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod auth;
 pub mod docs;
 pub mod error;
+pub mod input;
 pub mod mine;
 pub mod pockets;
 pub mod posts;

@@ -3,7 +3,7 @@
 
 use app::{
     domain::{
-        Paging, PocketRegistration,
+        PocketRegistration,
         pocket::{IdempotencyKey, check_deposit},
     },
     error::AppError,
@@ -21,9 +21,14 @@ use axum::{
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
-use super::{ApiError, accounts::body, auth::Signed, error::ErrorBody};
+use super::{
+    ApiError,
+    auth::Signed,
+    error::ErrorBody,
+    input::{PageParams, body, query},
+};
 
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
@@ -175,16 +180,6 @@ pub async fn deposit(
     ))
 }
 
-/// Which page of the movements.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct EntriesParams {
-    /// 1-based page number (default 1).
-    page: Option<String>,
-    /// Items per page, 1–50 (default 10).
-    per_page: Option<String>,
-}
-
 /// One page of the movements, in the same shape as the project list.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct EntryList {
@@ -201,7 +196,7 @@ pub struct EntryList {
     path = "/api/v1/me/pocket/entries",
     tag = "pockets",
     security(("bearer" = [])),
-    params(EntriesParams),
+    params(PageParams),
     responses(
         (status = 200, description = "One page of ledger rows", body = EntryList),
         (status = 401, description = "`UNAUTHENTICATED`", body = ErrorBody),
@@ -212,17 +207,9 @@ pub struct EntryList {
 pub async fn entries(
     State(state): State<AppState>,
     Signed { session, .. }: Signed,
-    params: Result<Query<EntriesParams>, QueryRejection>,
+    params: Result<Query<PageParams>, QueryRejection>,
 ) -> Result<Json<EntryList>, ApiError> {
-    let Query(params) = params.map_err(|rejection| {
-        AppError::validation(
-            [("query".to_owned(), rejection.body_text())]
-                .into_iter()
-                .collect(),
-        )
-    })?;
-    let paging = Paging::parse(params.page.as_deref(), params.per_page.as_deref())
-        .map_err(AppError::validation)?;
+    let paging = query(params)?.parse()?;
     let page = service::pockets::entries(&state, session.account_id, paging).await?;
     Ok(Json(EntryList {
         items: page.items.into_iter().map(EntryResponse::from).collect(),

@@ -124,13 +124,7 @@ pub async fn list(
     State(state): State<AppState>,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<PostList>, ApiError> {
-    let Query(params) = params.map_err(|rejection| {
-        AppError::validation(
-            [("query".to_owned(), rejection.body_text())]
-                .into_iter()
-                .collect(),
-        )
-    })?;
+    let params = super::input::query(params)?;
     let query = ListQuery::parse(RawListQuery {
         search: params.search.as_deref(),
         sort: params.sort.as_deref(),

@@ -5,7 +5,7 @@
 //! unknown fields are refused, not ignored.
 
 use app::{
-    domain::{EditDraft, NewPost, Paging, PostDraft, PostEdit},
+    domain::{EditDraft, NewPost, PostDraft, PostEdit},
     error::AppError,
     model::{Backer, Paged},
     service::{self, access::PublisherOnly},
@@ -23,9 +23,15 @@ use axum::{
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
-use super::{ApiError, accounts::body, auth::Signed, error::ErrorBody, posts::PostDetail};
+use super::{
+    ApiError,
+    auth::Signed,
+    error::ErrorBody,
+    input::{PageParams, body, query},
+    posts::PostDetail,
+};
 
 /// A new project. Amounts are integer KRW.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -232,25 +238,7 @@ pub async fn backers(
     params: Result<Query<PageParams>, QueryRejection>,
 ) -> Result<Json<BackerList>, ApiError> {
     let id = id.parse::<i64>().map_err(|_| AppError::post_not_found())?;
-    let Query(params) = params.map_err(|rejection| {
-        AppError::validation(
-            [("query".to_owned(), rejection.body_text())]
-                .into_iter()
-                .collect(),
-        )
-    })?;
-    let paging = Paging::parse(params.page.as_deref(), params.per_page.as_deref())
-        .map_err(AppError::validation)?;
+    let paging = query(params)?.parse()?;
     let page = service::publishing::backers(&state, &session, id, paging).await?;
     Ok(Json(page.into()))
-}
-
-/// Which page of a list.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageParams {
-    /// 1-based page number (default 1).
-    page: Option<String>,
-    /// Items per page, 1–50 (default 10).
-    per_page: Option<String>,
 }

@@ -297,3 +297,29 @@ pub async fn assert_ledger_holds(db: &PgPool) {
             .unwrap_or_else(|e| panic!("ledger check: {e}"));
     assert!(broken.is_empty(), "the ledger does not hold: {broken:#?}");
 }
+
+/// Runs futures concurrently on this task (no extra dependency), results
+/// in the order given.
+pub async fn join_all<F: std::future::Future>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<F::Output> {
+    let mut pending: Vec<(usize, std::pin::Pin<Box<F>>)> =
+        futures.into_iter().map(Box::pin).enumerate().collect();
+    let mut results: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        pending.retain_mut(|(index, future)| match future.as_mut().poll(cx) {
+            std::task::Poll::Ready(output) => {
+                results[*index] = Some(output);
+                false
+            }
+            std::task::Poll::Pending => true,
+        });
+        if pending.is_empty() {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    results.into_iter().flatten().collect()
+}
