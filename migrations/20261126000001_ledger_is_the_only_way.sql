@@ -49,13 +49,27 @@ BEGIN
     -- DO NOTHING runs this trigger before it looks for a conflict).
     IF NEW.idempotency_key IS NOT NULL AND EXISTS (
         SELECT 1 FROM ledger_entries
-         WHERE account_id = NEW.account_id AND idempotency_key = NEW.idempotency_key
+         WHERE account_id = NEW.account_id AND kind = NEW.kind
+           AND idempotency_key = NEW.idempotency_key
     ) THEN
         RAISE EXCEPTION 'duplicate key value violates unique constraint "ledger_entries_idempotency_key"'
             USING ERRCODE = 'unique_violation', CONSTRAINT = 'ledger_entries_idempotency_key',
                   TABLE = 'ledger_entries', SCHEMA = TG_TABLE_SCHEMA,
-                  DETAIL = format('Key (account_id, idempotency_key)=(%s, %s) already exists.',
-                                  NEW.account_id, NEW.idempotency_key);
+                  DETAIL = format('Key (account_id, kind, idempotency_key)=(%s, %s, %s) already exists.',
+                                  NEW.account_id, NEW.kind, NEW.idempotency_key);
+    END IF;
+
+    -- Money leaves a project's escrow (a withdrawal, a refund, a payout)
+    -- only if the escrow holds it. The project's row lock orders this with
+    -- every other movement in or out of the same escrow.
+    IF NEW.post_id IS NOT NULL AND NEW.amount > 0 THEN
+        PERFORM 1 FROM posts WHERE id = NEW.post_id FOR UPDATE;
+        IF (SELECT coalesce(-sum(e.amount), 0) FROM ledger_entries e WHERE e.post_id = NEW.post_id)
+           < NEW.amount THEN
+            RAISE EXCEPTION 'project % holds less than the % to pay out of it', NEW.post_id, NEW.amount
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'ledger_escrow_covers',
+                      TABLE = 'ledger_entries', SCHEMA = TG_TABLE_SCHEMA;
+        END IF;
     END IF;
 
     SELECT seq, balance_after INTO previous_seq, previous_after

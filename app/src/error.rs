@@ -37,6 +37,16 @@ pub enum ErrorCode {
     Forbidden,
     /// Money cannot move before the account registers a pocket.
     PocketNotRegistered,
+    /// The pocket holds less than this costs.
+    InsufficientBalance,
+    /// This backer already has an active backing of this project.
+    AlreadyBacked,
+    /// Publishers publish; they never back.
+    PublisherCannotBack,
+    /// The price changed since the backer saw it.
+    PriceChanged,
+    /// There is no active backing to withdraw.
+    BackingNotFound,
     /// An `Idempotency-Key` already used for a different request.
     IdempotencyKeyReused,
     /// Too many failed log-ins; see `retry_after`.
@@ -67,7 +77,12 @@ impl ErrorCode {
             ErrorCode::UsernameTaken | ErrorCode::EmailTaken => 409,
             ErrorCode::InvalidCredentials | ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden => 403,
-            ErrorCode::PocketNotRegistered => 409,
+            ErrorCode::PocketNotRegistered
+            | ErrorCode::InsufficientBalance
+            | ErrorCode::AlreadyBacked
+            | ErrorCode::PriceChanged => 409,
+            ErrorCode::PublisherCannotBack => 403,
+            ErrorCode::BackingNotFound => 404,
             ErrorCode::IdempotencyKeyReused => 409,
             ErrorCode::TooManyAttempts => 429,
             ErrorCode::CsrfRejected => 403,
@@ -94,6 +109,11 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
             ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::PocketNotRegistered => "POCKET_NOT_REGISTERED",
+            ErrorCode::InsufficientBalance => "INSUFFICIENT_BALANCE",
+            ErrorCode::AlreadyBacked => "ALREADY_BACKED",
+            ErrorCode::PublisherCannotBack => "PUBLISHER_CANNOT_BACK",
+            ErrorCode::PriceChanged => "PRICE_CHANGED",
+            ErrorCode::BackingNotFound => "BACKING_NOT_FOUND",
             ErrorCode::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             ErrorCode::TooManyAttempts => "TOO_MANY_ATTEMPTS",
             ErrorCode::CsrfRejected => "CSRF_REJECTED",
@@ -204,6 +224,11 @@ impl From<sqlx::Error> for AppError {
     /// Database failures are logged here, where the cause is known, and
     /// reach the client only as a stable code.
     fn from(error: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(database) = &error
+            && let Some(known) = database.constraint().and_then(constraint_error)
+        {
+            return known;
+        }
         match error {
             sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
                 tracing::error!(%error, "database unavailable");
@@ -226,6 +251,32 @@ impl From<sqlx::Error> for AppError {
             }
         }
     }
+}
+
+/// What a refusal by one of the database's guards means to a person: the
+/// one place where constraint names become error codes. Guards that only a
+/// bug could trip are not here; they stay internal errors.
+#[cfg(feature = "ssr")]
+pub fn constraint_error(constraint: &str) -> Option<AppError> {
+    let (code, message) = match constraint {
+        "pockets_balance_check" => (
+            ErrorCode::InsufficientBalance,
+            "Your pocket does not hold enough for this. Top it up first.",
+        ),
+        "ledger_entries_account_id_fkey" => {
+            (ErrorCode::PocketNotRegistered, "Register a pocket first.")
+        }
+        "backings_one_active_per_backer" => (
+            ErrorCode::AlreadyBacked,
+            "You have already backed this project.",
+        ),
+        "posts_not_deleted_while_funding" => (
+            ErrorCode::PostStillFunding,
+            "A project cannot be deleted while it is funding.",
+        ),
+        _ => return None,
+    };
+    Some(AppError::new(code, message))
 }
 
 #[cfg(test)]
@@ -257,6 +308,11 @@ mod tests {
             ErrorCode::Unauthenticated,
             ErrorCode::Forbidden,
             ErrorCode::PocketNotRegistered,
+            ErrorCode::InsufficientBalance,
+            ErrorCode::AlreadyBacked,
+            ErrorCode::PublisherCannotBack,
+            ErrorCode::PriceChanged,
+            ErrorCode::BackingNotFound,
             ErrorCode::TooManyAttempts,
             ErrorCode::CsrfRejected,
             ErrorCode::ValidationFailed,

@@ -106,12 +106,13 @@ pub struct Pocket {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerEntry {
     pub id: i64,
-    /// DEPOSIT, BACKING, REFUND or PAYOUT.
-    pub kind: String,
+    pub kind: crate::domain::LedgerKind,
     /// Positive into the pocket, negative out of it.
     pub amount: Money,
     pub balance_after: Money,
-    pub post_id: Option<i64>,
+    /// The project it was for, with its title (for backings, withdrawals,
+    /// refunds and payouts).
+    pub project: Option<(i64, String)>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -121,7 +122,34 @@ pub struct BackedProject {
     pub project: ProjectSummary,
     /// What the backer paid.
     pub amount: Money,
+    pub status: crate::domain::BackingStatus,
     pub backed_at: DateTime<Utc>,
+}
+
+/// Whether someone may back a project now, and if not, the first reason
+/// (in the order a person can act on it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Eligibility {
+    pub eligible: bool,
+    /// `UNAUTHENTICATED`, `PUBLISHER_CANNOT_BACK`, `POST_NOT_FUNDING`,
+    /// `ALREADY_BACKED`, `POCKET_NOT_REGISTERED` or `INSUFFICIENT_BALANCE`.
+    pub reason: Option<crate::error::ErrorCode>,
+    pub price: Money,
+    /// The asker's pocket balance, if they have a pocket.
+    pub balance: Option<Money>,
+}
+
+/// A backing as its checkout reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackingReceipt {
+    pub id: i64,
+    pub post_id: i64,
+    pub amount: Money,
+    pub status: crate::domain::BackingStatus,
+    /// The pocket's balance right after the backing was paid.
+    pub balance: Money,
+    /// An earlier backing with the same idempotency key, reported again.
+    pub replayed: bool,
 }
 
 /// One page of a pocket's movements, newest first.

@@ -164,6 +164,8 @@ BEGIN
          ORDER BY p.end_date, p.id
     LOOP
         PERFORM ledger_append(money.publisher_id, 'PAYOUT', money.total_amount, money.id, NULL, now());
+        -- Their backings were paid out with it.
+        UPDATE backings SET status = 'PAID_OUT', ended_at = now() WHERE post_id = money.id;
     END LOOP;
 END
 $$;

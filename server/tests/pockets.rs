@@ -231,7 +231,10 @@ async fn the_ledger_is_append_only_and_balances_cannot_go_negative() {
             "DELETE FROM ledger_entries",
             "ledger entries are append-only",
         ),
-        ("TRUNCATE ledger_entries", "ledger entries are append-only"),
+        (
+            "TRUNCATE ledger_entries CASCADE",
+            "ledger entries are append-only",
+        ),
         (
             "UPDATE pockets SET balance = balance + 1000",
             "a pocket balance changes only through ledger_entries",

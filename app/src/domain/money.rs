@@ -25,6 +25,15 @@ impl Money {
     /// `50,000원`. `None` for anything else (signs, decimals, letters) and
     /// for more than an `i64` holds: never a guess.
     pub fn parse_typed(text: &str) -> Option<Money> {
+        match Self::read_typed(text) {
+            TypedAmount::Amount(amount) => Some(amount),
+            TypedAmount::TooLarge | TypedAmount::NotAnAmount => None,
+        }
+    }
+
+    /// Like [`Money::parse_typed`], telling a number too large to hold
+    /// (certainly above any bound) from text that is no amount at all.
+    pub fn read_typed(text: &str) -> TypedAmount {
         let digits: String = text
             .trim()
             .trim_start_matches('₩')
@@ -33,15 +42,26 @@ impl Money {
             .filter(|c| !matches!(c, ',' | ' '))
             .collect();
         if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
-            return None;
+            return TypedAmount::NotAnAmount;
         }
-        digits.parse().ok().map(Money)
+        digits
+            .parse()
+            .map_or(TypedAmount::TooLarge, |won| TypedAmount::Amount(Money(won)))
     }
 
     /// `None` on overflow, so a caller can never silently wrap a balance.
     pub fn checked_add(self, other: Money) -> Option<Money> {
         self.0.checked_add(other.0).map(Money)
     }
+}
+
+/// What typed text says as an amount.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypedAmount {
+    Amount(Money),
+    /// Only digits, but more than any amount Moa holds.
+    TooLarge,
+    NotAnAmount,
 }
 
 /// `₩1,500,000`; negative amounts as `-₩5,000`.

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Money, listing::FieldErrors};
+use super::{Money, TypedAmount, listing::FieldErrors};
 
 pub const DEPOSIT_MIN: Money = Money::won(1_000);
 pub const DEPOSIT_MAX: Money = Money::won(10_000_000);
@@ -175,18 +175,11 @@ impl IdempotencyKey {
 /// A top-up amount as a person types it into a form: `50000`, `50,000`,
 /// `₩50,000` or `50,000원`. Anything else is a field error, never a guess.
 pub fn parse_deposit(text: &str) -> Result<Money, FieldErrors> {
-    let typed_digits = !text.trim().is_empty()
-        && text
-            .trim()
-            .trim_start_matches('₩')
-            .trim_end_matches('원')
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, ',' | ' '));
-    match Money::parse_typed(text) {
-        Some(amount) => check_deposit(amount.as_won()),
+    match Money::read_typed(text) {
+        TypedAmount::Amount(amount) => check_deposit(amount.as_won()),
         // More digits than an i64 holds is far above the maximum anyway.
-        None if typed_digits => check_deposit(i64::MAX),
-        None => Err([(
+        TypedAmount::TooLarge => check_deposit(i64::MAX),
+        TypedAmount::NotAnAmount => Err([(
             "amount".to_owned(),
             "Enter an amount in won, digits only.".to_owned(),
         )]

@@ -217,17 +217,10 @@ fn History(entries: LedgerPage) -> impl IntoView {
 
 #[component]
 fn HistoryRow(entry: LedgerEntry) -> impl IntoView {
-    let kind = match entry.kind.as_str() {
-        "DEPOSIT" => "Top-up",
-        "BACKING" => "Backed a project",
-        "REFUND" => "Refund",
-        "PAYOUT" => "Payout",
-        other => other,
-    }
-    .to_owned();
+    let kind = entry.kind.label();
     let project = entry
-        .post_id
-        .map(|id| view! { " · " <a href=format!("/posts/{id}")>"project #" {id}</a> });
+        .project
+        .map(|(id, title)| view! { " · " <a href=format!("/posts/{id}")>{title}</a> });
     let signed_amount = if entry.amount.as_won() > 0 {
         format!("+{}", entry.amount)
     } else {

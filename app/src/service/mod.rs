@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod auth;
 pub mod backings;
 pub mod client_address;
+pub mod ledger;
 pub mod login_throttle;
 pub mod markdown;
 pub mod pockets;

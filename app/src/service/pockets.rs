@@ -6,11 +6,12 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     domain::{
-        Bank, Money, Paging, PocketRegistration,
+        Bank, LedgerKind, Money, Paging, PocketRegistration,
         pocket::{IdempotencyKey, mask_account_number},
     },
     error::{AppError, ErrorCode},
     model::{LedgerEntry, LedgerPage, Pocket},
+    service::ledger,
     state::AppState,
 };
 
@@ -118,16 +119,60 @@ pub async fn deposit(
             };
         }
     }
-    let balance: i64 =
-        sqlx::query_scalar("SELECT balance_after FROM ledger_append($1, 'DEPOSIT', $2, NULL, $3)")
-            .bind(account_id)
-            .bind(amount.as_won())
-            .bind(key.map(IdempotencyKey::as_str))
-            .fetch_one(&mut *tx)
-            .await?;
+    let moved =
+        ledger::deposit(&mut tx, account_id, amount, key.map(IdempotencyKey::as_str)).await?;
     tx.commit().await?;
     Ok(Deposit {
-        balance: Money::won(balance),
+        balance: moved.balance,
+        replayed: false,
+    })
+}
+
+/// Pays `amount` out of the pocket to its registered bank account
+/// (simulated). A retry with the same key pays nothing and reports the
+/// first cash-out again; the database refuses more than the balance.
+pub async fn cash_out(
+    state: &AppState,
+    account_id: i64,
+    amount: Money,
+    key: Option<&IdempotencyKey>,
+) -> Result<Deposit, AppError> {
+    let mut tx = state.db.begin().await?;
+    let locked: Option<i64> =
+        sqlx::query_scalar("SELECT balance FROM pockets WHERE account_id = $1 FOR UPDATE")
+            .bind(account_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    locked.ok_or_else(not_registered)?;
+    if let Some(key) = key {
+        let earlier: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT amount, balance_after FROM ledger_entries \
+              WHERE account_id = $1 AND kind = 'CASH_OUT' AND idempotency_key = $2",
+        )
+        .bind(account_id)
+        .bind(key.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((earlier_amount, balance_after)) = earlier {
+            tx.rollback().await?;
+            return if -earlier_amount == amount.as_won() {
+                Ok(Deposit {
+                    balance: Money::won(balance_after),
+                    replayed: true,
+                })
+            } else {
+                Err(AppError::new(
+                    ErrorCode::IdempotencyKeyReused,
+                    "This Idempotency-Key was already used for a different amount.",
+                ))
+            };
+        }
+    }
+    let moved =
+        ledger::cash_out(&mut tx, account_id, amount, key.map(IdempotencyKey::as_str)).await?;
+    tx.commit().await?;
+    Ok(Deposit {
+        balance: moved.balance,
         replayed: false,
     })
 }
@@ -139,7 +184,29 @@ struct EntryRow {
     amount: i64,
     balance_after: i64,
     post_id: Option<i64>,
+    title: Option<String>,
     created_at: DateTime<Utc>,
+}
+
+impl EntryRow {
+    fn into_entry(self) -> Result<LedgerEntry, AppError> {
+        let kind = LedgerKind::parse(&self.kind).ok_or_else(|| {
+            tracing::error!(
+                entry = self.id,
+                kind = self.kind,
+                "unknown ledger kind in database"
+            );
+            AppError::internal()
+        })?;
+        Ok(LedgerEntry {
+            id: self.id,
+            kind,
+            amount: Money::won(self.amount),
+            balance_after: Money::won(self.balance_after),
+            project: self.post_id.zip(self.title),
+            created_at: self.created_at,
+        })
+    }
 }
 
 /// One page of the pocket's movements, newest first.
@@ -152,8 +219,9 @@ pub async fn entries(
         return Err(not_registered());
     }
     let rows = sqlx::query_as::<_, EntryRow>(
-        "SELECT id, kind, amount, balance_after, post_id, created_at FROM ledger_entries \
-          WHERE account_id = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3",
+        "SELECT e.id, e.kind, e.amount, e.balance_after, e.post_id, p.title, e.created_at \
+           FROM ledger_entries e LEFT JOIN posts p ON p.id = e.post_id \
+          WHERE e.account_id = $1 ORDER BY e.seq DESC LIMIT $2 OFFSET $3",
     )
     .bind(account_id)
     .bind(paging.limit())
@@ -166,15 +234,8 @@ pub async fn entries(
     let (rows, total_items) = tokio::try_join!(rows, count)?;
     let items = rows
         .into_iter()
-        .map(|row| LedgerEntry {
-            id: row.id,
-            kind: row.kind,
-            amount: Money::won(row.amount),
-            balance_after: Money::won(row.balance_after),
-            post_id: row.post_id,
-            created_at: row.created_at,
-        })
-        .collect();
+        .map(EntryRow::into_entry)
+        .collect::<Result<Vec<_>, _>>()?;
     let total_items = u64::try_from(total_items).unwrap_or_default();
     Ok(LedgerPage::of(items, paging, total_items))
 }

@@ -77,7 +77,7 @@ pub struct BalanceResponse {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct EntryResponse {
     pub id: i64,
-    /// DEPOSIT, BACKING, REFUND or PAYOUT.
+    /// DEPOSIT, BACKING, WITHDRAWAL, REFUND, PAYOUT or CASH_OUT.
     pub kind: String,
     /// KRW; positive into the pocket, negative out of it.
     pub amount: i64,
@@ -90,10 +90,10 @@ impl From<LedgerEntry> for EntryResponse {
     fn from(entry: LedgerEntry) -> Self {
         EntryResponse {
             id: entry.id,
-            kind: entry.kind,
+            kind: entry.kind.as_str().to_owned(),
             amount: entry.amount.as_won(),
             balance_after: entry.balance_after.as_won(),
-            post_id: entry.post_id,
+            post_id: entry.project.as_ref().map(|(id, _)| *id),
             created_at: entry.created_at,
         }
     }
