@@ -501,6 +501,8 @@ async fn the_form_publishes_by_the_same_rules_with_and_without_javascript() {
         &[
             ("id", &id),
             ("title", "Wool scarf"),
+            ("publisher_name", "Studio Knit"),
+            ("content", "Warm."),
             ("target_amount", "500000"),
         ],
         "application/json",
@@ -512,7 +514,12 @@ async fn the_form_publishes_by_the_same_rules_with_and_without_javascript() {
         &app,
         &knit,
         "edit_post",
-        &[("id", &id), ("title", "Wool scarf, long")],
+        &[
+            ("id", &id),
+            ("title", "Wool scarf, long"),
+            ("publisher_name", "Studio Knit"),
+            ("content", "Warm."),
+        ],
         "application/json",
     )
     .await;
@@ -563,4 +570,78 @@ async fn the_pages_guide_each_visitor() {
     );
     let page = page_for(&app, Some(&ready), "/me/projects").await;
     assert!(page.contains(&format!("/posts/{id}/edit")) && page.contains("/posts/new"));
+}
+
+/// What the review of the first version found: the form's empty fields,
+/// an unchanged end date on the last day, `null` as a target, invisible
+/// titles, and edits after the last day.
+#[tokio::test]
+async fn edits_mean_what_they_say() {
+    let app = TestApp::spawn().await;
+    let han = publisher(&app, "studio_exact").await;
+    let id = published(&han, "Exact").await;
+    let id_text = id.to_string();
+
+    // An emptied title is refused, not ignored.
+    let cleared = server_fn(
+        &app,
+        &han,
+        "edit_post",
+        &[
+            ("id", &id_text),
+            ("title", ""),
+            ("publisher_name", "Studio"),
+            ("content", ""),
+        ],
+        "application/json",
+    )
+    .await;
+    assert_eq!(cleared.status().as_u16(), 422);
+    // Sending the unchanged terms changes nothing, so it is no edit of them.
+    let same_terms = server_fn(
+        &app,
+        &han,
+        "edit_post",
+        &[
+            ("id", &id_text),
+            ("title", "Exact, again"),
+            ("publisher_name", "Studio"),
+            ("content", ""),
+            ("price", "15,000"),
+            ("final_date", "2026-12-31"),
+        ],
+        "application/json",
+    )
+    .await;
+    assert_eq!(same_terms.status().as_u16(), 200);
+
+    let (status, body) = patch(&han, id, json!({ "target_amount": null })).await;
+    assert_eq!(
+        (status, code(&body)),
+        (422, &json!("TARGET_AMOUNT_IMMUTABLE"))
+    );
+    let (status, body) = patch(&han, id, json!({ "title": "\u{200B}" })).await;
+    assert_eq!((status, code(&body)), (422, &json!("VALIDATION_FAILED")));
+    let (status, body) = create(
+        &han,
+        with(
+            project("Huge"),
+            "target_amount",
+            json!("99999999999999999999"),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (status, code(&body)),
+        (422, &json!("TARGET_AMOUNT_OUT_OF_BOUND"))
+    );
+
+    // After its last day a project is over, even before settlement marks it.
+    sqlx::query("UPDATE posts SET end_date = '2026-11-23' WHERE id = $1")
+        .bind(id)
+        .execute(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (status, body) = patch(&han, id, json!({ "title": "Revived" })).await;
+    assert_eq!((status, code(&body)), (409, &json!("POST_NOT_FUNDING")));
 }

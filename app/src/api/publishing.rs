@@ -51,14 +51,18 @@ pub async fn create_post(
     .await
 }
 
-/// Changes a project. `price` and `final_date` are sent only while nobody
-/// has backed; `target_amount` never (it is refused if sent).
+/// Changes a project from its edit form, which always sends the title,
+/// publisher name and description (empty means empty, not "unchanged"),
+/// and the price and end date while nobody has backed: those count only if
+/// they differ from the project's (so a form saved on the last day, or
+/// after someone backed, can still fix a typo). `target_amount` is refused
+/// if sent.
 #[server(endpoint = "edit_post")]
 pub async fn edit_post(
     id: i64,
-    title: Option<String>,
-    publisher_name: Option<String>,
-    content: Option<String>,
+    #[server(default)] title: String,
+    #[server(default)] publisher_name: String,
+    #[server(default)] content: String,
     price: Option<String>,
     final_date: Option<String>,
     target_amount: Option<String>,
@@ -66,10 +70,17 @@ pub async fn edit_post(
     with_status(async move {
         let session = authorize::<PublisherOnly>().await?;
         let state = state()?;
+        let current = crate::service::publishing::editable(&state, &session, id).await?;
+        let price = price.filter(|typed| {
+            crate::domain::Money::parse_typed(typed) != Some(current.summary.price)
+        });
+        let final_date = final_date.filter(|typed| {
+            crate::domain::post::parse_iso_date(typed) != Some(current.summary.end_date)
+        });
         let draft = crate::domain::EditDraft {
-            title: title.as_deref(),
-            publisher_name: publisher_name.as_deref(),
-            content: content.as_deref(),
+            title: Some(&title),
+            publisher_name: Some(&publisher_name),
+            content: Some(&content),
             price: price.as_deref(),
             final_date: final_date.as_deref(),
             target_amount_sent: target_amount.is_some(),

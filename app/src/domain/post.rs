@@ -8,7 +8,7 @@ use std::fmt;
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::{Money, listing::FieldErrors};
+use super::{Money, TypedAmount, listing::FieldErrors};
 use crate::error::{AppError, ErrorCode};
 
 pub const TITLE_MAX_CHARS: usize = 100;
@@ -81,12 +81,14 @@ impl PostProblem {
 impl fmt::Display for PostProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PostProblem::TitleLength { max } => write!(f, "Give a title of 1 to {max} characters."),
+            PostProblem::TitleLength { max } => {
+                write!(f, "Give a title of 1 to {max} visible characters.")
+            }
             PostProblem::PublisherNameLength { max } => {
-                write!(f, "Give a publisher name of 1 to {max} characters.")
+                write!(f, "Give a publisher name of 1 to {max} visible characters.")
             }
             PostProblem::ContentTooLong { max } => {
-                write!(f, "Keep the description to {max} characters.")
+                write!(f, "Keep the description to {max} characters of text.")
             }
             PostProblem::TargetAmountNotAnAmount | PostProblem::PriceNotAnAmount => {
                 f.write_str("Enter an amount in won, digits only.")
@@ -198,19 +200,21 @@ impl NewPost {
         let title = checked_title(draft.title, &mut problems);
         let publisher_name = checked_publisher_name(draft.publisher_name, &mut problems);
         let content = checked_content(draft.content, &mut problems);
-        let target_amount = match Money::parse_typed(draft.target_amount) {
-            None => {
+        let target_amount = match Money::read_typed(draft.target_amount) {
+            TypedAmount::NotAnAmount => {
                 problems.push(PostProblem::TargetAmountNotAnAmount);
                 None
             }
-            Some(target) if !(TARGET_MIN..=TARGET_MAX).contains(&target) => {
+            TypedAmount::Amount(target) if (TARGET_MIN..=TARGET_MAX).contains(&target) => {
+                Some(target)
+            }
+            TypedAmount::Amount(_) | TypedAmount::TooLarge => {
                 problems.push(PostProblem::TargetAmountOutOfBound {
                     min: TARGET_MIN,
                     max: TARGET_MAX,
                 });
                 None
             }
-            Some(target) => Some(target),
         };
         let price = checked_price(draft.price, target_amount, &mut problems);
         let final_date = checked_final_date(draft.final_date, today, &mut problems);
@@ -343,9 +347,27 @@ impl PostEdit {
     }
 }
 
+/// Characters that show nothing (zero-width spaces, Hangul fillers) or
+/// reorder what follows (bidirectional overrides, which can make a title
+/// read as another).
+fn is_invisible_or_reordering(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}'
+        | '\u{FEFF}' | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}')
+}
+
+/// A one-line name people will read: no control characters, nothing
+/// invisible or reordering, and something to see.
+fn is_plain_visible_text(text: &str) -> bool {
+    !text
+        .chars()
+        .any(|c| c.is_control() || is_invisible_or_reordering(c))
+        && text.chars().any(|c| !c.is_whitespace())
+}
+
 fn checked_title(raw: &str, problems: &mut PostProblems) -> Option<String> {
     let title = raw.trim();
-    if (1..=TITLE_MAX_CHARS).contains(&title.chars().count()) {
+    if (1..=TITLE_MAX_CHARS).contains(&title.chars().count()) && is_plain_visible_text(title) {
         Some(title.to_owned())
     } else {
         problems.push(PostProblem::TitleLength {
@@ -357,7 +379,8 @@ fn checked_title(raw: &str, problems: &mut PostProblems) -> Option<String> {
 
 fn checked_publisher_name(raw: &str, problems: &mut PostProblems) -> Option<String> {
     let name = raw.trim();
-    if (1..=PUBLISHER_NAME_MAX_CHARS).contains(&name.chars().count()) {
+    if (1..=PUBLISHER_NAME_MAX_CHARS).contains(&name.chars().count()) && is_plain_visible_text(name)
+    {
         Some(name.to_owned())
     } else {
         problems.push(PostProblem::PublisherNameLength {
@@ -368,7 +391,12 @@ fn checked_publisher_name(raw: &str, problems: &mut PostProblems) -> Option<Stri
 }
 
 fn checked_content(raw: &str, problems: &mut PostProblems) -> Option<String> {
-    if raw.chars().count() <= CONTENT_MAX_CHARS {
+    // Line breaks and tabs are Markdown's; other control characters (NUL,
+    // which PostgreSQL cannot store) are not text.
+    let controls = raw
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'));
+    if raw.chars().count() <= CONTENT_MAX_CHARS && !controls {
         Some(raw.to_owned())
     } else {
         problems.push(PostProblem::ContentTooLong {
@@ -382,19 +410,19 @@ fn checked_content(raw: &str, problems: &mut PostProblems) -> Option<String> {
 /// the target itself is not valid, so only one of the two is reported).
 fn checked_price(raw: &str, target: Option<Money>, problems: &mut PostProblems) -> Option<Money> {
     let max = target.unwrap_or(TARGET_MAX);
-    match Money::parse_typed(raw) {
-        None => {
+    match Money::read_typed(raw) {
+        TypedAmount::NotAnAmount => {
             problems.push(PostProblem::PriceNotAnAmount);
             None
         }
-        Some(price) if !(PRICE_MIN..=max).contains(&price) => {
+        TypedAmount::Amount(price) if (PRICE_MIN..=max).contains(&price) => Some(price),
+        TypedAmount::Amount(_) | TypedAmount::TooLarge => {
             problems.push(PostProblem::PriceOutOfBound {
                 min: PRICE_MIN,
                 max,
             });
             None
         }
-        Some(price) => Some(price),
     }
 }
 
@@ -479,6 +507,18 @@ mod tests {
             ("10000000000", false),
             ("99999999999999999999999", false),
         ] {
+            if !ok {
+                let problems =
+                    problems_of(NewPost::parse(&draft(target, "1000", "2026-12-01"), today));
+                assert_eq!(
+                    problems,
+                    [PostProblem::TargetAmountOutOfBound {
+                        min: TARGET_MIN,
+                        max: TARGET_MAX
+                    }],
+                    "{target}"
+                );
+            }
             let parsed = NewPost::parse(&draft(target, "1000", "2026-12-01"), today);
             assert_eq!(parsed.is_ok(), ok, "{target}");
         }
@@ -562,6 +602,33 @@ mod tests {
         let error = AppError::from(one.err().unwrap_or_default());
         assert_eq!(error.code, ErrorCode::TargetAmountOutOfBound);
         assert!(error.details.contains_key("target_amount"));
+    }
+
+    #[test]
+    fn names_must_be_visible_plain_text() {
+        let today = day("2026-11-24");
+        for title in [
+            "\u{200B}",
+            "\u{3164}",
+            "Paper\u{0}lantern",
+            "evil\u{202E}txt.exe",
+            "a\nb",
+        ] {
+            let mut post = draft("10000", "1000", "2026-12-01");
+            post.title = title;
+            assert_eq!(
+                problems_of(NewPost::parse(&post, today)),
+                [PostProblem::TitleLength {
+                    max: TITLE_MAX_CHARS
+                }],
+                "{title:?}"
+            );
+        }
+        let mut post = draft("10000", "1000", "2026-12-01");
+        post.content = "Line one\n\tLine two\r\n";
+        assert!(NewPost::parse(&post, today).is_ok());
+        post.content = "NUL \u{0} here";
+        assert!(NewPost::parse(&post, today).is_err());
     }
 
     #[test]

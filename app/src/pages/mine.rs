@@ -214,7 +214,7 @@ pub fn ProjectBackersPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let here = format!("/me/projects/{}/backers", id.get_untracked());
                 match backers.await {
-                    Ok(backers) if backers.items.is_empty() => EitherOf3::A(view! {
+                    Ok(backers) if backers.total_items == 0 => EitherOf3::A(view! {
                         <p class="empty-state">"Nobody has backed this project yet."</p>
                     }),
                     Ok(backers) => EitherOf3::B(view! { <BackersTable backers here /> }),

@@ -90,6 +90,7 @@ struct Locked {
     publisher_id: i64,
     status: PostStatus,
     target_amount: Money,
+    end_date: chrono::NaiveDate,
 }
 
 /// Changes a project of the session's publisher while it is funding. The
@@ -103,14 +104,15 @@ pub async fn edit(
     edit: PostEdit,
 ) -> Result<ProjectDetail, AppError> {
     let mut tx = state.db.begin().await?;
-    let row: Option<(i64, String, i64)> = sqlx::query_as(
-        "SELECT publisher_id, status, target_amount FROM posts \
+    let row: Option<(i64, String, i64, chrono::NaiveDate)> = sqlx::query_as(
+        "SELECT publisher_id, status, target_amount, end_date FROM posts \
           WHERE id = $1 AND deleted_at IS NULL FOR UPDATE",
     )
     .bind(post_id)
     .fetch_optional(&mut *tx)
     .await?;
-    let (publisher_id, status, target_amount) = row.ok_or_else(AppError::post_not_found)?;
+    let (publisher_id, status, target_amount, end_date) =
+        row.ok_or_else(AppError::post_not_found)?;
     let post = Locked {
         publisher_id,
         status: status.parse().map_err(|error| {
@@ -118,23 +120,27 @@ pub async fn edit(
             AppError::internal()
         })?,
         target_amount: Money::won(target_amount),
+        end_date,
     };
     if post.publisher_id != session.account_id {
         return Err(AppError::forbidden(
             "Only the project's publisher can do this.",
         ));
     }
-    if post.status != PostStatus::Funding {
+    // Past its last day a project is over, even before settlement has
+    // marked it: what backers signed up for stays as it was.
+    if post.status != PostStatus::Funding || post.end_date < state.today() {
         return Err(not_funding());
     }
     edit.check_against(post.target_amount)
         .map_err(AppError::from)?;
     if edit.changes_terms() {
-        let backed: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM backings WHERE post_id = $1)")
-                .bind(post_id)
-                .fetch_one(&mut *tx)
-                .await?;
+        let backed: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM backings WHERE post_id = $1 AND status = 'ACTIVE')",
+        )
+        .bind(post_id)
+        .fetch_one(&mut *tx)
+        .await?;
         if backed {
             return Err(terms_locked());
         }
@@ -178,7 +184,7 @@ pub async fn editable(
     let sql = concat!(
         "SELECT ",
         summary_columns!(),
-        ", p.description, EXISTS (SELECT 1 FROM backings b WHERE b.post_id = p.id) AS backed",
+        ", p.description, EXISTS (SELECT 1 FROM backings b WHERE b.post_id = p.id AND b.status = 'ACTIVE') AS backed",
         " FROM posts p WHERE p.id = $1"
     );
     let row: EditableRow = sqlx::query_as(sql)

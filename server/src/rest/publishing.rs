@@ -69,8 +69,9 @@ pub struct EditPostRequest {
     price: Option<Value>,
     #[schema(value_type = Option<String>, format = Date)]
     final_date: Option<String>,
-    /// Refused whenever it is sent (`TARGET_AMOUNT_IMMUTABLE`).
+    /// Refused whenever it is sent, even as `null` (`TARGET_AMOUNT_IMMUTABLE`).
     #[schema(value_type = Option<i64>)]
+    #[serde(deserialize_with = "present")]
     target_amount: Option<Value>,
 }
 
@@ -111,6 +112,12 @@ impl From<Paged<Backer>> for BackerList {
             total_pages: page.total_pages,
         }
     }
+}
+
+/// A field that counts as sent when its key is there, whatever its value
+/// (`null` included); missing keys take the default, `None`.
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
 }
 
 /// An amount as JSON sent it, as text for the domain's parser: an integer
