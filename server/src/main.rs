@@ -1,5 +1,6 @@
-//! `server [serve|migrate|seed-demo]`: serve Moa (the default), only run the
-//! migrations, or run them and load the demo data.
+//! `server [serve|migrate|seed-demo|ledger-check]`: serve Moa (the default),
+//! only run the migrations, run them and load the demo data, or check that
+//! every won is accounted for.
 
 use std::process::ExitCode;
 
@@ -11,6 +12,7 @@ enum Command {
     Serve,
     Migrate,
     SeedDemo,
+    LedgerCheck,
 }
 
 #[tokio::main]
@@ -25,8 +27,11 @@ async fn main() -> ExitCode {
         None | Some("serve") => Command::Serve,
         Some("migrate") => Command::Migrate,
         Some("seed-demo") => Command::SeedDemo,
+        Some("ledger-check") => Command::LedgerCheck,
         Some(other) => {
-            eprintln!("moa: unknown command {other:?} (expected serve, migrate or seed-demo)");
+            eprintln!(
+                "moa: unknown command {other:?} (expected serve, migrate, seed-demo or ledger-check)"
+            );
             return ExitCode::from(2);
         }
     };
@@ -70,6 +75,7 @@ async fn run(command: Command, config: Config) -> Result<(), StartupError> {
     match command {
         Command::Migrate => Ok(()),
         Command::SeedDemo => server::demo::load(&state.db, state.today()).await,
+        Command::LedgerCheck => server::ledger_check::run(&state.db).await,
         Command::Serve => {
             let listener = tokio::net::TcpListener::bind(config.addr)
                 .await

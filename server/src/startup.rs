@@ -39,6 +39,10 @@ pub enum StartupError {
     },
     #[error("server stopped with an error: {0}")]
     Serve(std::io::Error),
+    #[error("cannot check the ledger: {0}")]
+    LedgerCheck(sqlx::Error),
+    #[error("the ledger does not hold: {0} broken invariant(s), listed above")]
+    LedgerBroken(usize),
 }
 
 pub async fn connect_database(config: &Config) -> Result<PgPool, StartupError> {

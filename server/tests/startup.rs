@@ -202,3 +202,37 @@ async fn database_connections_carry_time_limits() {
         .unwrap_or_else(|| panic!("a 20 s query ran to the end"));
     assert!(error.to_string().contains("statement timeout"), "{error}");
 }
+
+/// `server ledger-check` tells an operator where every won is, and fails
+/// when the ledger does not hold.
+#[tokio::test]
+async fn ledger_check_reports_and_fails_on_a_broken_ledger() {
+    let database_url = common::create_database().await;
+    let config = common::config_for(&database_url, &common::redis_url());
+    let db = server::connect_database(&config)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    server::migrate(&db).await.unwrap_or_else(|e| panic!("{e}"));
+    server::demo::load(&db, common::test_today())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let vars = [("DATABASE_URL", database_url.as_str())];
+    let sound = run_server(&["ledger-check"], &vars);
+    let report = String::from_utf8_lossy(&sound.stdout);
+    assert_eq!(sound.status.code(), Some(0), "{report}");
+    assert!(report.contains("ledger holds") && report.contains("in escrow"), "{report}");
+
+    // Forge a balance behind the ledger's back (as a superuser could).
+    sqlx::raw_sql(
+        "ALTER TABLE pockets DISABLE TRIGGER pockets_balance_follows_ledger; \
+         UPDATE pockets SET balance = balance + 1 WHERE account_id = (SELECT min(account_id) FROM pockets); \
+         ALTER TABLE pockets ENABLE TRIGGER pockets_balance_follows_ledger;",
+    )
+    .execute(&db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let broken = run_server(&["ledger-check"], &vars);
+    let report = String::from_utf8_lossy(&broken.stdout);
+    assert_eq!(broken.status.code(), Some(1), "{report}");
+    assert!(report.contains("BROKEN pocket_balance"), "{report}");
+}

@@ -126,6 +126,7 @@ fn MyBackingsTable(backings: Vec<BackedProject>) -> impl IntoView {
                     <th scope="col">"Project"</th>
                     <th scope="col">"Status"</th>
                     <th scope="col" class="amount">"You paid"</th>
+                    <th scope="col">"Backing"</th>
                     <th scope="col" class="amount">"Achieved"</th>
                     <th scope="col">"Backed on"</th>
                 </tr>
@@ -141,6 +142,7 @@ fn MyBackingsTable(backings: Vec<BackedProject>) -> impl IntoView {
                                 <td><ProjectTitle project=project.clone() /></td>
                                 <td><span class=status_class(project.status)>{project.status.label()}</span></td>
                                 <td class="amount">{backed.amount.to_string()}</td>
+                                <td>{backed.status.label()}</td>
                                 <td class="amount">{rate}</td>
                                 <td>{korea_date_text(backed.backed_at)}</td>
                             </tr>

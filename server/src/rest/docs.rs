@@ -15,7 +15,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{accounts, error, mine, pockets, posts, publishing};
+use super::{accounts, backings, error, mine, pockets, posts, publishing};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -25,7 +25,8 @@ use super::{accounts, error, mine, pockets, posts, publishing};
         description = "Moa 모아 crowdfunding: browse funding projects, sign up, log in, and manage a pocket. Amounts are integer KRW."
     ),
     paths(posts::list, posts::get, posts::delete, publishing::create, publishing::edit,
-        publishing::backers, accounts::sign_up,
+        publishing::backers, backings::eligibility, backings::back, backings::withdraw,
+        backings::cash_out, accounts::sign_up,
         accounts::issue_token,
         accounts::revoke_token,
         accounts::me,
@@ -43,6 +44,11 @@ use super::{accounts, error, mine, pockets, posts, publishing};
         publishing::EditPostRequest,
         publishing::BackerItem,
         publishing::BackerList,
+        backings::EligibilityResponse,
+        backings::BackingRequest,
+        backings::BackingResponse,
+        backings::WithdrawalResponse,
+        backings::CashOutRequest,
         accounts::SignUpRequest,
         accounts::AccountResponse,
         accounts::TokenRequest,
@@ -62,6 +68,7 @@ use super::{accounts, error, mine, pockets, posts, publishing};
     tags(
         (name = "posts", description = "Funding projects"),
         (name = "accounts", description = "Accounts and sessions"),
+        (name = "backings", description = "Backing projects: eligibility, checkout, withdrawal"),
         (name = "pockets", description = "Wallets and their ledger")
     )
 )]

@@ -22,6 +22,9 @@ pub struct BackingItem {
     pub post: PostItem,
     /// KRW paid.
     pub amount: i64,
+    /// ACTIVE, WITHDRAWN, REFUNDED or PAID_OUT.
+    #[schema(example = "ACTIVE")]
+    pub status: String,
     pub backed_at: DateTime<Utc>,
 }
 
@@ -30,6 +33,7 @@ impl From<BackedProject> for BackingItem {
         BackingItem {
             post: backed.project.into(),
             amount: backed.amount.as_won(),
+            status: backed.status.as_str().to_owned(),
             backed_at: backed.backed_at,
         }
     }

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod backings;
 pub mod docs;
 pub mod error;
 pub mod input;
@@ -31,6 +32,13 @@ pub fn router() -> Router<AppState> {
                 .patch(publishing::edit),
         )
         .route("/api/v1/me/posts/{id}/backers", get(publishing::backers))
+        .route("/api/v1/posts/{id}/eligibility", get(backings::eligibility))
+        .route("/api/v1/posts/{id}/backings", post(backings::back))
+        .route(
+            "/api/v1/posts/{id}/backings/mine",
+            axum::routing::delete(backings::withdraw),
+        )
+        .route("/api/v1/me/pocket/cash-outs", post(backings::cash_out))
         .route("/api/v1/accounts", post(accounts::sign_up))
         .route(
             "/api/v1/auth/token",
