@@ -220,7 +220,10 @@ async fn ledger_check_reports_and_fails_on_a_broken_ledger() {
     let sound = run_server(&["ledger-check"], &vars);
     let report = String::from_utf8_lossy(&sound.stdout);
     assert_eq!(sound.status.code(), Some(0), "{report}");
-    assert!(report.contains("ledger holds") && report.contains("in escrow"), "{report}");
+    assert!(
+        report.contains("ledger holds") && report.contains("in escrow"),
+        "{report}"
+    );
 
     // Forge a balance behind the ledger's back (as a superuser could).
     sqlx::raw_sql(
