@@ -103,8 +103,10 @@ test.describe('an unknown project', () => {
 test('the API reference renders in Swagger UI and ReDoc', async ({ page }) => {
   await page.goto('/swagger');
   await expect(page.getByRole('heading', { name: /Moa API/ })).toBeVisible();
-  await expect(page.getByRole('button', { name: /^GET \/api\/v1\/posts\/\{id\}/ })).toBeVisible();
-  await expect(page.getByRole('button', { name: /^DELETE \/api\/v1\/posts\/\{id\}/ })).toBeVisible();
+  // The endpoint itself, not the ones below it (`…/{id}/eligibility`).
+  await expect(page.getByRole('button', { name: /^GET \/api\/v1\/posts\/\{id\} / })).toBeVisible();
+  await expect(page.getByRole('button', { name: /^DELETE \/api\/v1\/posts\/\{id\} / })).toBeVisible();
+  await expect(page.getByRole('button', { name: /^POST \/api\/v1\/posts\/\{id\}\/backings / })).toBeVisible();
 
   await page.goto('/redoc');
   await expect(page.getByRole('heading', { name: /Moa API/ }).first()).toBeVisible();

@@ -68,7 +68,12 @@ test('a publisher registers a pocket, publishes, finds and edits the project', a
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
   const projectUrl = page.url();
 
-  // Everyone finds it at once.
+  // Everyone finds it at once: among the newest funding projects on the
+  // home page (other tests may publish at the same moment), and by search.
+  await page.goto('/?sort=created');
+  await expect(
+    page.getByRole('list', { name: 'Projects' }).getByRole('heading', { name: title, exact: true }),
+  ).toBeVisible();
   await page.goto(`/?q=${encodeURIComponent(title)}`);
   await expect(page.getByRole('list', { name: 'Projects' }).getByRole('heading')).toHaveText([title]);
 
