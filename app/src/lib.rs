@@ -32,6 +32,7 @@ use crate::{
         site::{SiteFooter, SiteHeader},
     },
     pages::{
+        checkout::CheckoutPage,
         home::HomePage,
         mine::{MyBackingsPage, MyProjectsPage, ProjectBackersPage},
         not_found::NotFoundPage,
@@ -94,6 +95,7 @@ fn Site() -> impl IntoView {
                 // Before `/posts/:id`: the router takes the first match.
                 <Route path=path!("/posts/new") view=PublishPage ssr=SsrMode::Async />
                 <Route path=path!("/posts/:id/edit") view=EditPostPage ssr=SsrMode::Async />
+                <Route path=path!("/posts/:id/checkout") view=CheckoutPage ssr=SsrMode::Async />
                 <Route path=path!("/posts/:id") view=ProjectPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("login") view=LogInPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("signup") view=SignUpPage ssr=SsrMode::Async />

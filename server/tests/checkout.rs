@@ -424,3 +424,61 @@ async fn twenty_concurrent_cash_outs_of_everything_pay_once() {
     assert_eq!((status, code(&body)), (422, &json!("VALIDATION_FAILED")));
     assert_ledger_holds(&app.db).await;
 }
+
+async fn page(app: &TestApp, client: Option<&Client<'_>>, path: &str) -> String {
+    let mut request = app.client.get(format!("{}{path}", app.base_url));
+    if let Some(client) = client {
+        request = request.header("cookie", format!("moa_session={}", client.token));
+    }
+    request
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default()
+}
+
+/// The project page answers "may I back?" on the server, with the way
+/// forward, and the checkout's confirm is a plain form.
+#[tokio::test]
+async fn the_pages_offer_the_way_forward() {
+    let app = TestApp::spawn().await;
+    let post = project(&app, "Offer").await;
+    let rich = account(&app, "rich_pages", Role::Backer, 50_000).await;
+    let poor = account(&app, "poor_pages", Role::Backer, 4_000).await;
+    let studio = account(&app, "studio_pages", Role::Publisher, 0).await;
+    let path = format!("/posts/{post}");
+
+    assert!(
+        page(&app, None, &path)
+            .await
+            .contains(&format!("/login?next=/posts/{post}"))
+    );
+    assert!(
+        page(&app, Some(&rich), &path)
+            .await
+            .contains("Back this project for ₩10,000")
+    );
+    assert!(
+        page(&app, Some(&poor), &path)
+            .await
+            .contains("Your pocket needs ₩6,000 more")
+    );
+    assert!(
+        page(&app, Some(&studio), &path)
+            .await
+            .contains("cannot back them")
+    );
+    let checkout = page(&app, Some(&rich), &format!("{path}/checkout")).await;
+    assert!(checkout.contains("Confirm and pay ₩10,000") && checkout.contains("₩40,000"));
+
+    let (status, _) = back(&rich, post).await;
+    assert_eq!(status, 201);
+    assert!(
+        page(&app, Some(&rich), &path)
+            .await
+            .contains("You backed this for ₩10,000.")
+    );
+    assert_ledger_holds(&app.db).await;
+}

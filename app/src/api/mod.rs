@@ -2,12 +2,14 @@
 //! the shared state, makes one service call and returns a DTO.
 
 pub mod accounts;
+pub mod backings;
 pub mod mine;
 pub mod pockets;
 pub mod posts;
 pub mod publishing;
 
 pub use accounts::{CurrentAccount, LogIn, LogOut, SignUp, current_account};
+pub use backings::{BackProject, WithdrawBacking, backing_eligibility};
 pub use mine::{DeleteProject, my_backings, my_projects};
 pub use pockets::{RegisterPocket, TopUp, pocket_overview};
 pub use posts::{get_project, list_projects, list_projects_for};

@@ -1,10 +1,11 @@
-//! The actions that change who is signed in or what their pocket holds,
+//! The actions that change who is signed in or what their pocket holds
+//! (including backing and withdrawing),
 //! shared by the pages and the header so the header refreshes after any of
 //! them.
 
 use leptos::prelude::*;
 
-use crate::api::{LogIn, LogOut, RegisterPocket, SignUp, TopUp};
+use crate::api::{BackProject, LogIn, LogOut, RegisterPocket, SignUp, TopUp, WithdrawBacking};
 
 #[derive(Clone, Copy)]
 pub struct AccountActions {
@@ -13,6 +14,8 @@ pub struct AccountActions {
     pub log_out: ServerAction<LogOut>,
     pub register_pocket: ServerAction<RegisterPocket>,
     pub top_up: ServerAction<TopUp>,
+    pub back_project: ServerAction<BackProject>,
+    pub withdraw_backing: ServerAction<WithdrawBacking>,
 }
 
 impl AccountActions {
@@ -23,6 +26,8 @@ impl AccountActions {
             log_out: ServerAction::new(),
             register_pocket: ServerAction::new(),
             top_up: ServerAction::new(),
+            back_project: ServerAction::new(),
+            withdraw_backing: ServerAction::new(),
         });
     }
 
@@ -32,13 +37,15 @@ impl AccountActions {
 
     /// Changes whenever someone may have logged in or out, or their pocket
     /// may have changed.
-    pub fn version(&self) -> [usize; 5] {
+    pub fn version(&self) -> [usize; 7] {
         [
             self.log_in.version().get(),
             self.sign_up.version().get(),
             self.log_out.version().get(),
             self.register_pocket.version().get(),
             self.top_up.version().get(),
+            self.back_project.version().get(),
+            self.withdraw_backing.version().get(),
         ]
     }
 }

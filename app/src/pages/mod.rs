@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod checkout;
 pub mod home;
 pub mod mine;
 pub mod not_found;

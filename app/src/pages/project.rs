@@ -7,7 +7,7 @@ use crate::{
     domain::dates::{date_text, korea_date_text},
     error::{AppError, ErrorCode},
     model::ProjectDetail,
-    pages::not_found::NotFoundPage,
+    pages::{checkout::BackingCallToAction, not_found::NotFoundPage},
 };
 
 /// `/posts/{id}`: one project with everything a backer wants to know.
@@ -78,6 +78,7 @@ fn ProjectView(detail: ProjectDetail) -> impl IntoView {
                     <div><dt>"Created"</dt><dd>{created}</dd></div>
                 </dl>
             </section>
+            <BackingCallToAction project_id=project.id />
             <section class="project-description prose" aria-label="About this project" inner_html=detail.description_html></section>
         </article>
     }
