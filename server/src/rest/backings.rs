@@ -3,13 +3,7 @@
 //! and `POST /api/v1/me/pocket/cash-outs`. The service decides every
 //! refusal (a publisher is told `PUBLISHER_CANNOT_BACK`, not `FORBIDDEN`).
 
-use app::{
-    domain::{Money, pocket::IdempotencyKey},
-    error::AppError,
-    model::Eligibility,
-    service,
-    state::AppState,
-};
+use app::{domain::Money, error::AppError, model::Eligibility, service, state::AppState};
 use axum::{
     Json,
     extract::{Path, State, rejection::JsonRejection},
@@ -18,9 +12,13 @@ use axum::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{ApiError, auth::Signed, error::ErrorBody, input::body, pockets::BalanceResponse};
-
-const IDEMPOTENCY_KEY: &str = "idempotency-key";
+use super::{
+    ApiError,
+    auth::Signed,
+    error::ErrorBody,
+    input::{body, idempotency_key},
+    pockets::BalanceResponse,
+};
 
 /// Whether the caller may back the project now.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -83,16 +81,6 @@ pub struct WithdrawalResponse {
 pub struct CashOutRequest {
     /// KRW, at least 1 and at most the balance.
     pub amount: i64,
-}
-
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<IdempotencyKey>, ApiError> {
-    headers
-        .get(IDEMPOTENCY_KEY)
-        .map(|value| {
-            IdempotencyKey::parse(value.to_str().unwrap_or_default()).map_err(AppError::validation)
-        })
-        .transpose()
-        .map_err(ApiError::from)
 }
 
 fn post_id(id: &str) -> Result<i64, ApiError> {

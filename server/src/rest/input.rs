@@ -3,13 +3,17 @@
 //! axum's plain-text rejection; a page of a list is parsed by
 //! `domain::Paging`'s rules.
 
-use app::{domain::Paging, error::AppError};
+use app::{
+    domain::{Paging, pocket::IdempotencyKey},
+    error::AppError,
+};
 use axum::{
     Json,
     extract::{
         Query,
         rejection::{JsonRejection, QueryRejection},
     },
+    http::HeaderMap,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -55,4 +59,16 @@ impl PageParams {
         Paging::parse(self.page.as_deref(), self.per_page.as_deref())
             .map_err(|errors| AppError::validation(errors).into())
     }
+}
+
+/// The request's `Idempotency-Key`, if it sent one: 422 (naming the
+/// header) when it is not 1–200 visible ASCII characters.
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<IdempotencyKey>, ApiError> {
+    headers
+        .get("idempotency-key")
+        .map(|value| {
+            IdempotencyKey::parse(value.to_str().unwrap_or_default()).map_err(AppError::validation)
+        })
+        .transpose()
+        .map_err(ApiError::from)
 }

@@ -2,10 +2,7 @@
 //! `GET /api/v1/me/pocket/entries`.
 
 use app::{
-    domain::{
-        PocketRegistration,
-        pocket::{IdempotencyKey, check_deposit},
-    },
+    domain::{PocketRegistration, pocket::check_deposit},
     error::AppError,
     model::{LedgerEntry, Pocket},
     service,
@@ -27,10 +24,8 @@ use super::{
     ApiError,
     auth::Signed,
     error::ErrorBody,
-    input::{PageParams, body, query},
+    input::{PageParams, body, idempotency_key, query},
 };
-
-const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
@@ -160,12 +155,7 @@ pub async fn deposit(
     ),
     ApiError,
 > {
-    let key = headers
-        .get(IDEMPOTENCY_KEY)
-        .map(|value| {
-            IdempotencyKey::parse(value.to_str().unwrap_or_default()).map_err(AppError::validation)
-        })
-        .transpose()?;
+    let key = idempotency_key(&headers)?;
     let request = body(payload)?;
     let amount = check_deposit(request.amount).map_err(AppError::validation)?;
     let deposit =
