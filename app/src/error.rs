@@ -332,6 +332,26 @@ mod tests {
         assert_eq!(AppError::de(error.ser()), error);
     }
 
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn guards_that_people_can_trip_have_codes() {
+        for (constraint, code) in [
+            ("pockets_balance_check", ErrorCode::InsufficientBalance),
+            ("backings_one_active_per_backer", ErrorCode::AlreadyBacked),
+            ("backings_idempotency_key", ErrorCode::IdempotencyKeyReused),
+            (
+                "ledger_entries_account_id_fkey",
+                ErrorCode::PocketNotRegistered,
+            ),
+        ] {
+            assert_eq!(
+                super::constraint_error(constraint).map(|e| e.code),
+                Some(code)
+            );
+        }
+        assert_eq!(super::constraint_error("ledger_escrow_covers"), None);
+    }
+
     #[test]
     fn malformed_arguments_are_a_bad_request() {
         let error = AppError::from_server_fn_error(ServerFnErrorErr::Args("x".into()));

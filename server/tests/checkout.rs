@@ -422,6 +422,19 @@ async fn twenty_concurrent_cash_outs_of_everything_pay_once() {
         )
         .await;
     assert_eq!((status, code(&body)), (422, &json!("VALIDATION_FAILED")));
+    // Keys are per kind: a top-up may reuse a cash-out's key.
+    let top_up = han
+        .app
+        .client
+        .post(format!("{}/api/v1/me/pocket/deposits", han.app.base_url))
+        .bearer_auth(&han.token)
+        .header("idempotency-key", "all-0")
+        .json(&json!({ "amount": 1_000 }))
+        .send()
+        .await
+        .map(|response| response.status().as_u16())
+        .unwrap_or_default();
+    assert_eq!(top_up, 201);
     assert_ledger_holds(&app.db).await;
 }
 

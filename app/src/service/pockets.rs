@@ -69,7 +69,7 @@ pub async fn register(
     row.into_pocket()
 }
 
-/// The outcome of a top-up.
+/// The outcome of a top-up or a cash-out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Deposit {
     /// The balance the deposit produced.
@@ -80,12 +80,37 @@ pub struct Deposit {
 }
 
 /// A simulated top-up, written as one ledger row by the database's
-/// `ledger_append`, which also moves the balance (nothing else can). The
-/// pocket row is locked first, so a deposit with an idempotency key sees
-/// any earlier one with the same key (the unique index backs this up).
+/// `ledger_append`, which also moves the balance (nothing else can). A
+/// retry with the same key deposits nothing and reports the first deposit.
 pub async fn deposit(
     state: &AppState,
     account_id: i64,
+    amount: Money,
+    key: Option<&IdempotencyKey>,
+) -> Result<Deposit, AppError> {
+    move_once(state, account_id, LedgerKind::Deposit, amount, key).await
+}
+
+/// Pays `amount` out of the pocket to its registered bank account
+/// (simulated). A retry with the same key pays nothing and reports the
+/// first cash-out again; the database refuses more than the balance.
+pub async fn cash_out(
+    state: &AppState,
+    account_id: i64,
+    amount: Money,
+    key: Option<&IdempotencyKey>,
+) -> Result<Deposit, AppError> {
+    move_once(state, account_id, LedgerKind::CashOut, amount, key).await
+}
+
+/// Money in (`Deposit`) or out (`CashOut`) of a pocket, at most once per
+/// idempotency key of that kind. The pocket row is locked first, so a
+/// request sees any earlier one with the same key (the unique index backs
+/// this up); the same key with another amount is refused.
+async fn move_once(
+    state: &AppState,
+    account_id: i64,
+    kind: LedgerKind,
     amount: Money,
     key: Option<&IdempotencyKey>,
 ) -> Result<Deposit, AppError> {
@@ -98,9 +123,11 @@ pub async fn deposit(
     locked.ok_or_else(not_registered)?;
     if let Some(key) = key {
         let earlier: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT amount, balance_after FROM ledger_entries WHERE account_id = $1 AND idempotency_key = $2",
+            "SELECT abs(amount), balance_after FROM ledger_entries \
+              WHERE account_id = $1 AND kind = $2 AND idempotency_key = $3",
         )
         .bind(account_id)
+        .bind(kind.as_str())
         .bind(key.as_str())
         .fetch_optional(&mut *tx)
         .await?;
@@ -119,57 +146,11 @@ pub async fn deposit(
             };
         }
     }
-    let moved =
-        ledger::deposit(&mut tx, account_id, amount, key.map(IdempotencyKey::as_str)).await?;
-    tx.commit().await?;
-    Ok(Deposit {
-        balance: moved.balance,
-        replayed: false,
-    })
-}
-
-/// Pays `amount` out of the pocket to its registered bank account
-/// (simulated). A retry with the same key pays nothing and reports the
-/// first cash-out again; the database refuses more than the balance.
-pub async fn cash_out(
-    state: &AppState,
-    account_id: i64,
-    amount: Money,
-    key: Option<&IdempotencyKey>,
-) -> Result<Deposit, AppError> {
-    let mut tx = state.db.begin().await?;
-    let locked: Option<i64> =
-        sqlx::query_scalar("SELECT balance FROM pockets WHERE account_id = $1 FOR UPDATE")
-            .bind(account_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    locked.ok_or_else(not_registered)?;
-    if let Some(key) = key {
-        let earlier: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT amount, balance_after FROM ledger_entries \
-              WHERE account_id = $1 AND kind = 'CASH_OUT' AND idempotency_key = $2",
-        )
-        .bind(account_id)
-        .bind(key.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some((earlier_amount, balance_after)) = earlier {
-            tx.rollback().await?;
-            return if -earlier_amount == amount.as_won() {
-                Ok(Deposit {
-                    balance: Money::won(balance_after),
-                    replayed: true,
-                })
-            } else {
-                Err(AppError::new(
-                    ErrorCode::IdempotencyKeyReused,
-                    "This Idempotency-Key was already used for a different amount.",
-                ))
-            };
-        }
-    }
-    let moved =
-        ledger::cash_out(&mut tx, account_id, amount, key.map(IdempotencyKey::as_str)).await?;
+    let key = key.map(IdempotencyKey::as_str);
+    let moved = match kind {
+        LedgerKind::CashOut => ledger::cash_out(&mut tx, account_id, amount, key).await?,
+        _ => ledger::deposit(&mut tx, account_id, amount, key).await?,
+    };
     tx.commit().await?;
     Ok(Deposit {
         balance: moved.balance,
