@@ -266,6 +266,12 @@ pub fn constraint_error(constraint: &str) -> Option<AppError> {
         "ledger_entries_account_id_fkey" => {
             (ErrorCode::PocketNotRegistered, "Register a pocket first.")
         }
+        // Two requests racing with one key for two projects: the second
+        // insert meets the first's key.
+        "backings_idempotency_key" => (
+            ErrorCode::IdempotencyKeyReused,
+            "This Idempotency-Key was already used for another project.",
+        ),
         "backings_one_active_per_backer" => (
             ErrorCode::AlreadyBacked,
             "You have already backed this project.",
