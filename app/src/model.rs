@@ -194,4 +194,6 @@ pub struct PocketStatement {
     /// A fresh idempotency key for the next top-up form, so a form sent
     /// twice (a double click, a resubmitted page) deposits once.
     pub deposit_key: String,
+    /// The same for the next cash-out form.
+    pub cash_out_key: String,
 }

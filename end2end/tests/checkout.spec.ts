@@ -1,6 +1,6 @@
-import type { Page } from '@playwright/test';
+import type { APIRequestContext, Page } from '@playwright/test';
 import { test, expect, waitForHydration } from './fixtures';
-import { header, submitSignUp, uniqueName } from './journeys';
+import { PASSWORD, header, submitSignUp, uniqueName } from './journeys';
 import { writesURL } from './servers';
 
 // Backing changes totals and lists: on the server for writes.
@@ -77,6 +77,70 @@ test('a backer backs through checkout, once, withdraws and backs again', async (
   await expect(balance(page)).toHaveText(won(50000 - project.price));
   await page.goto('/pocket');
   await expect(page.getByRole('region', { name: 'History' }).getByRole('row')).toHaveCount(5); // header, top-up, backed, withdrawn, backed
+});
+
+/** A publisher of a fresh project, acting through the REST API. */
+async function publisherWithProject(api: APIRequestContext, price: number) {
+  const username = uniqueName('pricer');
+  const signedUp = await api.post('/api/v1/accounts', {
+    data: { username, email: `${username}@example.com`, password: PASSWORD, role: 'publisher' },
+  });
+  expect(signedUp.status()).toBe(201);
+  const token = (await (await api.post('/api/v1/auth/token', { data: { username, password: PASSWORD } })).json())
+    .access_token as string;
+  const headers = { authorization: `Bearer ${token}` };
+  const pocket = await api.put('/api/v1/me/pocket', { headers, data: { bank: 'KB', account_number: '110123456789' } });
+  expect(pocket.status()).toBe(200);
+  const finalDate = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  const created = await api.post('/api/v1/posts', {
+    headers,
+    data: {
+      title: `Price test ${username}`,
+      publisher_name: 'Pricer',
+      content: 'A project whose price changes while someone is at checkout.',
+      target_amount: 100000,
+      price,
+      final_date: finalDate,
+    },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  const id = (await created.json()).id as number;
+  const changePrice = async (newPrice: number) => {
+    const edited = await api.patch(`/api/v1/posts/${id}`, { headers, data: { price: newPrice } });
+    expect(edited.status(), await edited.text()).toBe(200);
+  };
+  return { id, changePrice };
+}
+
+test.describe('a price changed while at checkout', () => {
+  test.use({
+    allowedConsoleErrors:
+      /^Failed to load resource: the server responded with a status of 409 .* @ http:\/\/[^/]+\/api\/back_project$/,
+  });
+
+  test('is refused, shows the new price, and backs at it once confirmed', async ({ page, playwright }) => {
+    const api = await playwright.request.newContext({ baseURL: writesURL });
+    const project = await publisherWithProject(api, 12000);
+    await page.goto('/');
+    await waitForHydration(page);
+    await backerWithMoney(page, 'price_seen');
+    await page.goto(`/posts/${project.id}/checkout`);
+    await waitForHydration(page);
+    const checkout = page.getByRole('region', { name: 'Checkout' });
+    await expect(checkout.getByRole('button', { name: 'Confirm and pay ₩12,000' })).toBeVisible();
+
+    await project.changePrice(15000);
+    await checkout.getByRole('button', { name: 'Confirm and pay ₩12,000' }).click();
+    await expect(checkout.getByRole('alert')).toContainText('The price changed since you saw it. Check the new price.');
+    await expect(checkout).toContainText(`Pocket after${won(35000)}`);
+    await expect(balance(page)).toHaveText(won(50000));
+
+    await checkout.getByRole('button', { name: 'Confirm and pay ₩15,000' }).click();
+    await expect(page).toHaveURL(new RegExp(`/posts/${project.id}$`));
+    await expect(backing(page)).toContainText('You backed this for ₩15,000.');
+    await expect(balance(page)).toHaveText(won(35000));
+    await api.dispose();
+  });
 });
 
 test('a publisher is told they cannot back', async ({ page }) => {

@@ -64,6 +64,19 @@ test('register a pocket, top up, and read the history', async ({ page }) => {
   await page.getByRole('button', { name: 'Save bank account' }).click();
   await expect(pocketSummary(page)).toContainText('토스뱅크');
   await expect(pocketSummary(page)).toContainText('₩51,000');
+
+  // Cash out part of it to the new bank account; a double click pays once.
+  const cashOut = page.getByRole('region', { name: 'Cash out' });
+  await expect(cashOut).toContainText('Up to ₩51,000, paid to 토스뱅크');
+  await cashOut.getByLabel('Amount to cash out (KRW)').fill('₩11,000');
+  await cashOut.getByRole('button', { name: 'Cash out' }).dblclick();
+  await expect(page.getByRole('status').filter({ hasText: 'Cashed out' })).toHaveText(
+    'Cashed out. Your balance is now ₩40,000.',
+  );
+  await expect(header(page).getByRole('link', { name: 'Pocket balance' })).toHaveText('₩40,000');
+  await expect(history(page).getByRole('row')).toHaveCount(4);
+  await expect(history(page).getByRole('row').nth(1)).toContainText('Cash-out');
+  await expect(history(page).getByRole('row').nth(1)).toContainText('-₩11,000');
 });
 
 test('the pocket page asks visitors to log in, then brings them back', async ({ page }) => {
@@ -82,7 +95,7 @@ test('the pocket page asks visitors to log in, then brings them back', async ({ 
 test.describe('refused input', () => {
   test.use({
     allowedConsoleErrors:
-      /^Failed to load resource: the server responded with a status of 422 .* @ http:\/\/[^/]+\/api\/(register_pocket|top_up)$/,
+      /^Failed to load resource: the server responded with a status of 4(09|22) .* @ http:\/\/[^/]+\/api\/(register_pocket|top_up|cash_out)$/,
   });
 
   test('field errors appear next to their fields and nothing moves', async ({ page }) => {
@@ -110,6 +123,20 @@ test.describe('refused input', () => {
     }
     await expect(history(page)).toContainText('No movements yet');
     await expect(header(page).getByRole('link', { name: 'Pocket balance' })).toHaveText('₩0');
+
+    await topUp(page, '5,000');
+    await expect(header(page).getByRole('link', { name: 'Pocket balance' })).toHaveText('₩5,000');
+    const amount = page.getByLabel('Amount to cash out (KRW)');
+    for (const [typed, message] of [
+      ['5,001', 'That is more than your pocket holds.'],
+      ['0', 'Cash out at least ₩1.'],
+    ]) {
+      await amount.fill(typed);
+      await page.getByRole('button', { name: 'Cash out' }).click();
+      await expect(amount).toHaveAccessibleDescription(message);
+    }
+    await expect(header(page).getByRole('link', { name: 'Pocket balance' })).toHaveText('₩5,000');
+    await expect(history(page).getByRole('row')).toHaveCount(2);
   });
 });
 

@@ -48,6 +48,32 @@ UPDATE posts p
   FROM (SELECT post_id, sum(amount)::bigint AS total, count(*) AS count FROM backings GROUP BY post_id) b
  WHERE b.post_id = p.id;
 
+-- The money behind the backings of funding projects, as checkout would
+-- have written it: each of their backers gets a pocket, a top-up of what
+-- they spent, and one BACKING row per backing, so escrow matches the
+-- totals and `server ledger-check` holds on the original 1,000 projects.
+-- (Backings of projects that already ended carry no money: the original
+-- server never settled them. The copies below carry totals only.)
+INSERT INTO pockets (account_id, bank, account_number, created_at)
+SELECT DISTINCT b.backer_id, 'KB', '1101234567', now()
+  FROM backings b JOIN posts p ON p.id = b.post_id
+ WHERE p.status = 'FUNDING';
+SELECT count(ledger_append(spent.backer_id, 'DEPOSIT', spent.total, NULL, NULL, spent.first_at))
+  FROM (SELECT b.backer_id, sum(b.amount)::bigint AS total, min(b.created_at) AS first_at
+          FROM backings b JOIN posts p ON p.id = b.post_id
+         WHERE p.status = 'FUNDING'
+         GROUP BY b.backer_id
+         ORDER BY b.backer_id) spent;
+CREATE TEMP TABLE backing_payments AS
+SELECT paid.backing_id, (ledger_append(paid.backer_id, 'BACKING', -paid.amount, paid.post_id,
+                                       NULL, paid.created_at)).id AS entry_id
+  FROM (SELECT b.id AS backing_id, b.backer_id, b.amount, b.post_id, b.created_at
+          FROM backings b JOIN posts p ON p.id = b.post_id
+         WHERE p.status = 'FUNDING'
+         ORDER BY b.backer_id, b.created_at, b.id) paid;
+UPDATE backings b SET payment_entry_id = bp.entry_id
+  FROM backing_payments bp WHERE bp.backing_id = b.id;
+
 -- Copies k = 1 .. copies-1 of every project, ids k*1000 + original id,
 -- created a few seconds apart so both orders have distinct keys.
 INSERT INTO posts (id, publisher_id, title, publisher_name, description, target_amount, price,

@@ -465,6 +465,78 @@ async fn the_pocket_pages_server_functions_pass_the_same_guard_and_rules() {
         json!(key),
         "each form gets a new key"
     );
+
+    // Cashing out: typed amounts, at most the balance (a field error that
+    // says so), and the form's own key pays out once when sent twice.
+    let cash_out_key = statement["cash_out_key"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        cash_out_key.len() >= 16 && cash_out_key != key,
+        "{statement}"
+    );
+    let (status, body) = call_server_fn(
+        &app,
+        "cash_out",
+        Some(&cookie),
+        &own,
+        &[("amount", "10,001,000"), ("key", &cash_out_key)],
+    )
+    .await;
+    assert_eq!(
+        (status, &body["code"]),
+        (409, &json!("INSUFFICIENT_BALANCE"))
+    );
+    assert_eq!(
+        body["details"]["amount"],
+        "That is more than your pocket holds."
+    );
+    let (status, body) =
+        call_server_fn(&app, "cash_out", Some(&cookie), &own, &[("amount", "0")]).await;
+    assert_eq!(
+        (status, &body["details"]["amount"]),
+        (422, &json!("Cash out at least ₩1."))
+    );
+    for _ in 0..2 {
+        let (status, body) = call_server_fn(
+            &app,
+            "cash_out",
+            Some(&cookie),
+            &own,
+            &[("amount", "1,000,999원"), ("key", &cash_out_key)],
+        )
+        .await;
+        assert_eq!((status, body), (200, json!(9_000_000)));
+    }
+    let (status, body) = call_server_fn(
+        &app,
+        "cash_out",
+        Some(&cookie),
+        &own,
+        &[("amount", "1,000"), ("key", &cash_out_key)],
+    )
+    .await;
+    assert_eq!(
+        (status, &body["code"]),
+        (409, &json!("IDEMPOTENCY_KEY_REUSED"))
+    );
+    let (status, body) = call_server_fn(
+        &app,
+        "cash_out",
+        Some(&cookie),
+        "https://evil.example",
+        &[("amount", "1000")],
+    )
+    .await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (403, &json!("CSRF_REJECTED"))
+    );
+    let (_, statement) = call_server_fn(&app, "pocket_overview", Some(&cookie), &own, &[]).await;
+    assert_eq!(statement["pocket"]["balance"], 9_000_000);
+    assert_eq!(statement["entries"]["items"][0]["kind"], "CASH_OUT");
+    assert_eq!(statement["entries"]["items"][0]["amount"], -1_000_999);
     ledger_matches_balances(&app).await;
 }
 

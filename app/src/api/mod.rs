@@ -11,7 +11,7 @@ pub mod publishing;
 pub use accounts::{CurrentAccount, LogIn, LogOut, SignUp, current_account};
 pub use backings::{BackProject, WithdrawBacking, backing_eligibility};
 pub use mine::{DeleteProject, my_backings, my_projects};
-pub use pockets::{RegisterPocket, TopUp, pocket_overview};
+pub use pockets::{CashOut, RegisterPocket, TopUp, pocket_overview};
 pub use posts::{get_project, list_projects, list_projects_for};
 pub use publishing::{
     CreatePost, EditPost, load_editable_project, load_publishing_context, preview_description,

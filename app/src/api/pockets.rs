@@ -1,5 +1,5 @@
 //! The pocket page's server functions: what the pocket holds and every
-//! movement, registering it, topping it up.
+//! movement, registering it, topping it up, cashing out.
 
 use leptos::prelude::*;
 
@@ -22,12 +22,14 @@ pub async fn pocket_overview(page: Option<String>) -> Result<PocketStatement, Ap
             crate::domain::Paging::parse(page.as_deref(), None).map_err(AppError::validation)?;
         let state = state()?;
         let deposit_key = leptos::nonce::Nonce::new().to_string();
+        let cash_out_key = leptos::nonce::Nonce::new().to_string();
         let Some(pocket) = crate::service::pockets::find(&state, session.account_id).await? else {
             return Ok(PocketStatement {
                 role: session.role,
                 pocket: None,
                 entries: crate::model::LedgerPage::default(),
                 deposit_key,
+                cash_out_key,
             });
         };
         let entries = crate::service::pockets::entries(&state, session.account_id, paging).await?;
@@ -36,6 +38,7 @@ pub async fn pocket_overview(page: Option<String>) -> Result<PocketStatement, Ap
             pocket: Some(pocket),
             entries,
             deposit_key,
+            cash_out_key,
         })
     })
     .await
@@ -74,16 +77,7 @@ pub async fn top_up(amount: String, key: Option<String>) -> Result<Money, AppErr
     with_status(async move {
         let session = authorize::<AnyAccount>().await?;
         let amount = crate::domain::pocket::parse_deposit(&amount).map_err(AppError::validation)?;
-        let key = key
-            .map(|key| {
-                crate::domain::pocket::IdempotencyKey::parse(&key).map_err(|_| {
-                    AppError::new(
-                        crate::error::ErrorCode::BadRequest,
-                        "This form is out of date. Reload the page and try again.",
-                    )
-                })
-            })
-            .transpose()?;
+        let key = form_key(key)?;
         let deposit =
             crate::service::pockets::deposit(&state()?, session.account_id, amount, key.as_ref())
                 .await?;
@@ -91,4 +85,39 @@ pub async fn top_up(amount: String, key: Option<String>) -> Result<Money, AppErr
         Ok(deposit.balance)
     })
     .await
+}
+
+/// Pays out of the pocket to its registered bank account (simulated); the
+/// amount as typed, at most the balance. `key` is the form's idempotency key
+/// (`PocketStatement::cash_out_key`): sent twice, it pays out once.
+#[server(endpoint = "cash_out")]
+pub async fn cash_out(amount: String, key: Option<String>) -> Result<Money, AppError> {
+    with_status(async move {
+        let session = authorize::<AnyAccount>().await?;
+        let amount =
+            crate::domain::pocket::parse_cash_out(&amount).map_err(AppError::validation)?;
+        let key = form_key(key)?;
+        let paid =
+            crate::service::pockets::cash_out(&state()?, session.account_id, amount, key.as_ref())
+                .await?;
+        leptos_axum::redirect("/pocket");
+        Ok(paid.balance)
+    })
+    .await
+}
+
+/// A form's idempotency key; one that does not parse was not issued by us.
+#[cfg(feature = "ssr")]
+fn form_key(
+    key: Option<String>,
+) -> Result<Option<crate::domain::pocket::IdempotencyKey>, AppError> {
+    key.map(|key| {
+        crate::domain::pocket::IdempotencyKey::parse(&key).map_err(|_| {
+            AppError::new(
+                crate::error::ErrorCode::BadRequest,
+                "This form is out of date. Reload the page and try again.",
+            )
+        })
+    })
+    .transpose()
 }

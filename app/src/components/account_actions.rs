@@ -1,11 +1,13 @@
 //! The actions that change who is signed in or what their pocket holds
-//! (including backing and withdrawing),
+//! (including backing, withdrawing and cashing out),
 //! shared by the pages and the header so the header refreshes after any of
 //! them.
 
 use leptos::prelude::*;
 
-use crate::api::{BackProject, LogIn, LogOut, RegisterPocket, SignUp, TopUp, WithdrawBacking};
+use crate::api::{
+    BackProject, CashOut, LogIn, LogOut, RegisterPocket, SignUp, TopUp, WithdrawBacking,
+};
 
 #[derive(Clone, Copy)]
 pub struct AccountActions {
@@ -14,6 +16,7 @@ pub struct AccountActions {
     pub log_out: ServerAction<LogOut>,
     pub register_pocket: ServerAction<RegisterPocket>,
     pub top_up: ServerAction<TopUp>,
+    pub cash_out: ServerAction<CashOut>,
     pub back_project: ServerAction<BackProject>,
     pub withdraw_backing: ServerAction<WithdrawBacking>,
 }
@@ -26,6 +29,7 @@ impl AccountActions {
             log_out: ServerAction::new(),
             register_pocket: ServerAction::new(),
             top_up: ServerAction::new(),
+            cash_out: ServerAction::new(),
             back_project: ServerAction::new(),
             withdraw_backing: ServerAction::new(),
         });
@@ -37,13 +41,14 @@ impl AccountActions {
 
     /// Changes whenever someone may have logged in or out, or their pocket
     /// may have changed.
-    pub fn version(&self) -> [usize; 7] {
+    pub fn version(&self) -> [usize; 8] {
         [
             self.log_in.version().get(),
             self.sign_up.version().get(),
             self.log_out.version().get(),
             self.register_pocket.version().get(),
             self.top_up.version().get(),
+            self.cash_out.version().get(),
             self.back_project.version().get(),
             self.withdraw_backing.version().get(),
         ]

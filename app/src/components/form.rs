@@ -16,9 +16,13 @@ pub fn TextField(
     /// The on-screen keyboard to offer (`numeric` for amounts).
     #[prop(optional)]
     inputmode: Option<&'static str>,
+    /// Names the input's id when two forms on one page share a field name
+    /// (`field-{id}` instead of `field-{name}`).
+    #[prop(optional)]
+    id: Option<&'static str>,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let field = FieldState::new(name, error);
+    let field = FieldState::new(name, error).with_id(id);
     view! {
         <div class="field">
             <label for=field.id.clone()>{label}</label>
@@ -150,6 +154,17 @@ impl FieldState {
                     .get()
                     .and_then(|error| error.details.get(name).cloned())
             }),
+        }
+    }
+
+    fn with_id(self, id: Option<&'static str>) -> Self {
+        match id {
+            Some(id) => FieldState {
+                id: format!("field-{id}"),
+                error_id: format!("field-{id}-error"),
+                ..self
+            },
+            None => self,
         }
     }
 

@@ -8,6 +8,9 @@ use super::{Money, TypedAmount, listing::FieldErrors};
 
 pub const DEPOSIT_MIN: Money = Money::won(1_000);
 pub const DEPOSIT_MAX: Money = Money::won(10_000_000);
+/// The smallest cash-out: any whole won, so a pocket can always be emptied.
+/// The most is the balance, which only the database knows for sure.
+pub const CASH_OUT_MIN: Money = Money::won(1);
 
 /// Korean banks a pocket can be registered with. The database's check
 /// constraint lists the same codes.
@@ -139,12 +142,44 @@ pub fn check_deposit(amount: i64) -> Result<Money, FieldErrors> {
     if (DEPOSIT_MIN..=DEPOSIT_MAX).contains(&amount) {
         Ok(amount)
     } else {
-        Err([(
-            "amount".to_owned(),
-            format!("Top up between {DEPOSIT_MIN} and {DEPOSIT_MAX}."),
-        )]
-        .into_iter()
-        .collect())
+        Err(amount_error(format!(
+            "Top up between {DEPOSIT_MIN} and {DEPOSIT_MAX}."
+        )))
+    }
+}
+
+/// A cash-out amount: at least [`CASH_OUT_MIN`]. Whether the pocket holds
+/// it is the database's answer (`INSUFFICIENT_BALANCE`), not a guess here.
+pub fn check_cash_out(amount: i64) -> Result<Money, FieldErrors> {
+    if amount >= CASH_OUT_MIN.as_won() {
+        Ok(Money::won(amount))
+    } else {
+        Err(amount_error(format!("Cash out at least {CASH_OUT_MIN}.")))
+    }
+}
+
+/// A cash-out amount as typed into the pocket page's form.
+pub fn parse_cash_out(text: &str) -> Result<Money, FieldErrors> {
+    read_amount(text, check_cash_out)
+}
+
+fn amount_error(message: String) -> FieldErrors {
+    [("amount".to_owned(), message)].into_iter().collect()
+}
+
+/// Reads an amount as a person types it (`50000`, `50,000`, `₩50,000`,
+/// `50,000원`) and applies `check`; anything else is a field error.
+fn read_amount(
+    text: &str,
+    check: impl Fn(i64) -> Result<Money, FieldErrors>,
+) -> Result<Money, FieldErrors> {
+    match Money::read_typed(text) {
+        TypedAmount::Amount(amount) => check(amount.as_won()),
+        // More digits than an i64 holds is above any bound anyway.
+        TypedAmount::TooLarge => check(i64::MAX),
+        TypedAmount::NotAnAmount => Err(amount_error(
+            "Enter an amount in won, digits only.".to_owned(),
+        )),
     }
 }
 
@@ -175,17 +210,7 @@ impl IdempotencyKey {
 /// A top-up amount as a person types it into a form: `50000`, `50,000`,
 /// `₩50,000` or `50,000원`. Anything else is a field error, never a guess.
 pub fn parse_deposit(text: &str) -> Result<Money, FieldErrors> {
-    match Money::read_typed(text) {
-        TypedAmount::Amount(amount) => check_deposit(amount.as_won()),
-        // More digits than an i64 holds is far above the maximum anyway.
-        TypedAmount::TooLarge => check_deposit(i64::MAX),
-        TypedAmount::NotAnAmount => Err([(
-            "amount".to_owned(),
-            "Enter an amount in won, digits only.".to_owned(),
-        )]
-        .into_iter()
-        .collect()),
-    }
+    read_amount(text, check_deposit)
 }
 
 #[cfg(test)]
@@ -243,6 +268,24 @@ mod tests {
         }
         assert!(parse_deposit("99999999999999999999999").is_err());
         assert!(parse_deposit("999").is_err());
+    }
+
+    #[test]
+    fn cash_outs_take_any_whole_won_as_typed() {
+        assert_eq!(parse_cash_out("1"), Ok(Money::won(1)));
+        assert_eq!(parse_cash_out("₩70,000"), Ok(Money::won(70_000)));
+        // No upper bound here: the balance decides, in the database.
+        assert_eq!(parse_cash_out("20,000,000원"), Ok(Money::won(20_000_000)));
+        for refused in ["0", "-5", "", "1.5", "1e4"] {
+            assert!(
+                parse_cash_out(refused).is_err_and(|errors| errors.contains_key("amount")),
+                "{refused}"
+            );
+        }
+        assert_eq!(
+            check_cash_out(0).map_err(|e| e["amount"].clone()),
+            Err("Cash out at least ₩1.".to_owned())
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! `/pocket`: the signed-in account's wallet. Register it, top it up, and
-//! read every movement of its money. The forms post to server functions, so
+//! `/pocket`: the signed-in account's wallet. Register it, top it up, cash
+//! it out to the bank, and read every movement of its money. The forms post to server functions, so
 //! they work before hydration and, after it, without a reload.
 
 use leptos::{
@@ -9,14 +9,14 @@ use leptos::{
 use leptos_meta::Title;
 
 use crate::{
-    api::{RegisterPocket, TopUp, pocket_overview},
+    api::{CashOut, RegisterPocket, TopUp, pocket_overview},
     components::{
         account_actions::AccountActions,
         form::{FormError, ReturnPath, SelectField, TextField},
         pager::Pager,
     },
     domain::{
-        Bank, Paging, Role,
+        Bank, Money, Paging, Role,
         dates::korea_minute_text,
         pocket::{DEPOSIT_MAX, DEPOSIT_MIN},
     },
@@ -38,9 +38,10 @@ pub fn PocketPage() -> impl IntoView {
                 page.get(),
                 actions.register_pocket.version().get(),
                 actions.top_up.version().get(),
+                actions.cash_out.version().get(),
             )
         },
-        |(page, _, _)| pocket_overview(Some(page.to_string())),
+        |(page, ..)| pocket_overview(Some(page.to_string())),
     );
 
     view! {
@@ -49,8 +50,8 @@ pub fn PocketPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your pocket…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Ok(PocketStatement { pocket: Some(pocket), entries, deposit_key, .. }) => {
-                        EitherOf3::A(view! { <RegisteredPocket pocket entries deposit_key /> })
+                    Ok(PocketStatement { pocket: Some(pocket), entries, deposit_key, cash_out_key, .. }) => {
+                        EitherOf3::A(view! { <RegisteredPocket pocket entries deposit_key cash_out_key /> })
                     }
                     Ok(PocketStatement { pocket: None, role, .. }) => EitherOf3::B(view! {
                         <section class="panel">
@@ -93,8 +94,15 @@ fn PocketUnavailable(error: AppError) -> impl IntoView {
 }
 
 #[component]
-fn RegisteredPocket(pocket: Pocket, entries: LedgerPage, deposit_key: String) -> impl IntoView {
+fn RegisteredPocket(
+    pocket: Pocket,
+    entries: LedgerPage,
+    deposit_key: String,
+    cash_out_key: String,
+) -> impl IntoView {
     let actions = AccountActions::expect();
+    let destination = format!("{} {}", pocket.bank.name(), pocket.account_number_masked);
+    let balance = pocket.balance;
     view! {
         <section class="panel pocket-summary" aria-label="Pocket">
             <dl>
@@ -114,6 +122,7 @@ fn RegisteredPocket(pocket: Pocket, entries: LedgerPage, deposit_key: String) ->
         </section>
         <div class="pocket-forms">
             <TopUpForm action=actions.top_up deposit_key />
+            <CashOutForm action=actions.cash_out cash_out_key balance destination />
             <section class="panel">
                 <details>
                     <summary>"Change bank account"</summary>
@@ -171,6 +180,51 @@ fn TopUpForm(action: ServerAction<TopUp>, deposit_key: String) -> impl IntoView 
                 <TextField label="Amount (KRW)" name="amount" inputmode="numeric" hint error />
                 <button class="button" type="submit" disabled=move || action.pending().get()>
                     "Top up"
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// Pays the pocket out to its bank account: publishers take their payouts,
+/// backers what they will not spend.
+#[component]
+fn CashOutForm(
+    action: ServerAction<CashOut>,
+    cash_out_key: String,
+    balance: Money,
+    destination: String,
+) -> impl IntoView {
+    let error = action_error(action);
+    let hint = format!("Up to {balance}, paid to {destination}.");
+    let done = move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .map(|balance| format!("Cashed out. Your balance is now {balance}."))
+    };
+    view! {
+        <section class="panel" aria-labelledby="cash-out-title">
+            <h2 id="cash-out-title">"Cash out"</h2>
+            <p class="notice-success" role="status">{done}</p>
+            <FormError error />
+            <ActionForm action attr:class="form" attr:novalidate=true>
+                <input type="hidden" name="key" value=cash_out_key />
+                <TextField
+                    label="Amount to cash out (KRW)"
+                    name="amount"
+                    id="cash-out-amount"
+                    inputmode="numeric"
+                    hint
+                    error
+                />
+                <button
+                    class="button button-quiet"
+                    type="submit"
+                    disabled=move || action.pending().get() || balance == Money::ZERO
+                >
+                    "Cash out"
                 </button>
             </ActionForm>
         </section>

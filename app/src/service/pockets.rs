@@ -100,7 +100,17 @@ pub async fn cash_out(
     amount: Money,
     key: Option<&IdempotencyKey>,
 ) -> Result<Deposit, AppError> {
-    move_once(state, account_id, LedgerKind::CashOut, amount, key).await
+    move_once(state, account_id, LedgerKind::CashOut, amount, key)
+        .await
+        .map_err(|error| match error.code {
+            // "Top it up first" is the wrong advice for money going out.
+            ErrorCode::InsufficientBalance => AppError::on_field(
+                ErrorCode::InsufficientBalance,
+                "amount",
+                "That is more than your pocket holds.",
+            ),
+            _ => error,
+        })
 }
 
 /// Money in (`Deposit`) or out (`CashOut`) of a pocket, at most once per

@@ -1,6 +1,6 @@
 //! Backing through the API: `GET /api/v1/posts/{id}/eligibility`,
-//! `POST /api/v1/posts/{id}/backings`, `DELETE /api/v1/posts/{id}/backings/mine`
-//! and `POST /api/v1/me/pocket/cash-outs`. The service decides every
+//! `POST /api/v1/posts/{id}/backings` and
+//! `DELETE /api/v1/posts/{id}/backings/mine`. The service decides every
 //! refusal (a publisher is told `PUBLISHER_CANNOT_BACK`, not `FORBIDDEN`).
 
 use app::{domain::Money, error::AppError, model::Eligibility, service, state::AppState};
@@ -17,7 +17,6 @@ use super::{
     auth::Signed,
     error::ErrorBody,
     input::{body, idempotency_key},
-    pockets::BalanceResponse,
 };
 
 /// Whether the caller may back the project now.
@@ -73,14 +72,6 @@ pub struct WithdrawalResponse {
     /// KRW returned to the pocket.
     pub refunded: i64,
     pub balance: i64,
-}
-
-/// How much to cash out.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CashOutRequest {
-    /// KRW, at least 1 and at most the balance.
-    pub amount: i64,
 }
 
 fn post_id(id: &str) -> Result<i64, ApiError> {
@@ -207,60 +198,4 @@ pub async fn withdraw(
         refunded: withdrawal.refunded.as_won(),
         balance: withdrawal.balance.as_won(),
     }))
-}
-
-/// Pay money out of the pocket to its registered bank account (simulated).
-#[utoipa::path(
-    post,
-    path = "/api/v1/me/pocket/cash-outs",
-    tag = "pockets",
-    security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "1–200 visible ASCII characters, unique per intended cash-out")),
-    request_body = CashOutRequest,
-    responses(
-        (status = 201, description = "The new balance", body = BalanceResponse),
-        (status = 401, description = "`UNAUTHENTICATED`", body = ErrorBody),
-        (status = 409, description = "`INSUFFICIENT_BALANCE`, `POCKET_NOT_REGISTERED` or `IDEMPOTENCY_KEY_REUSED`", body = ErrorBody,
-            example = json!({"error": {"code": "INSUFFICIENT_BALANCE", "message": "Your pocket does not hold enough for this. Top it up first.", "details": {}}})),
-        (status = 422, description = "`VALIDATION_FAILED` (amount, Idempotency-Key)", body = ErrorBody),
-    )
-)]
-pub async fn cash_out(
-    State(state): State<AppState>,
-    Signed { session, .. }: Signed,
-    headers: HeaderMap,
-    payload: Result<Json<CashOutRequest>, JsonRejection>,
-) -> Result<
-    (
-        StatusCode,
-        [(&'static str, &'static str); 1],
-        Json<BalanceResponse>,
-    ),
-    ApiError,
-> {
-    let key = idempotency_key(&headers)?;
-    let request = body(payload)?;
-    if request.amount < 1 {
-        return Err(AppError::validation(
-            [("amount".to_owned(), "Cash out at least ₩1.".to_owned())]
-                .into_iter()
-                .collect(),
-        )
-        .into());
-    }
-    let done = service::pockets::cash_out(
-        &state,
-        session.account_id,
-        Money::won(request.amount),
-        key.as_ref(),
-    )
-    .await?;
-    let replayed = if done.replayed { "true" } else { "false" };
-    Ok((
-        StatusCode::CREATED,
-        [("idempotent-replayed", replayed)],
-        Json(BalanceResponse {
-            balance: done.balance.as_won(),
-        }),
-    ))
 }

@@ -38,7 +38,7 @@ pub fn router() -> Router<AppState> {
             "/api/v1/posts/{id}/backings/mine",
             axum::routing::delete(backings::withdraw),
         )
-        .route("/api/v1/me/pocket/cash-outs", post(backings::cash_out))
+        .route("/api/v1/me/pocket/cash-outs", post(pockets::cash_out))
         .route("/api/v1/accounts", post(accounts::sign_up))
         .route(
             "/api/v1/auth/token",

@@ -1,8 +1,11 @@
 //! `PUT /api/v1/me/pocket`, `POST /api/v1/me/pocket/deposits`,
-//! `GET /api/v1/me/pocket/entries`.
+//! `POST /api/v1/me/pocket/cash-outs`, `GET /api/v1/me/pocket/entries`.
 
 use app::{
-    domain::{PocketRegistration, pocket::check_deposit},
+    domain::{
+        PocketRegistration,
+        pocket::{check_cash_out, check_deposit},
+    },
     error::AppError,
     model::{LedgerEntry, Pocket},
     service,
@@ -208,4 +211,55 @@ pub async fn entries(
         total_items: page.total_items,
         total_pages: page.total_pages,
     }))
+}
+
+/// How much to cash out.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CashOutRequest {
+    /// KRW, at least 1 and at most the balance.
+    pub amount: i64,
+}
+
+/// Pay money out of the pocket to its registered bank account (simulated).
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/pocket/cash-outs",
+    tag = "pockets",
+    security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "1–200 visible ASCII characters, unique per intended cash-out")),
+    request_body = CashOutRequest,
+    responses(
+        (status = 201, description = "The new balance", body = BalanceResponse),
+        (status = 401, description = "`UNAUTHENTICATED`", body = ErrorBody),
+        (status = 409, description = "`INSUFFICIENT_BALANCE`, `POCKET_NOT_REGISTERED` or `IDEMPOTENCY_KEY_REUSED`", body = ErrorBody,
+            example = json!({"error": {"code": "INSUFFICIENT_BALANCE", "message": "Your pocket does not hold enough for this. Top it up first.", "details": {}}})),
+        (status = 422, description = "`VALIDATION_FAILED` (amount, Idempotency-Key)", body = ErrorBody),
+    )
+)]
+pub async fn cash_out(
+    State(state): State<AppState>,
+    Signed { session, .. }: Signed,
+    headers: HeaderMap,
+    payload: Result<Json<CashOutRequest>, JsonRejection>,
+) -> Result<
+    (
+        StatusCode,
+        [(&'static str, &'static str); 1],
+        Json<BalanceResponse>,
+    ),
+    ApiError,
+> {
+    let key = idempotency_key(&headers)?;
+    let request = body(payload)?;
+    let amount = check_cash_out(request.amount).map_err(AppError::validation)?;
+    let done = service::pockets::cash_out(&state, session.account_id, amount, key.as_ref()).await?;
+    let replayed = if done.replayed { "true" } else { "false" };
+    Ok((
+        StatusCode::CREATED,
+        [("idempotent-replayed", replayed)],
+        Json(BalanceResponse {
+            balance: done.balance.as_won(),
+        }),
+    ))
 }
