@@ -19,6 +19,9 @@ pub enum ErrorCode {
     PostNotFunding,
     /// The price or end date cannot change once someone has backed.
     PostTermsLocked,
+    /// The project's status cannot change like that (cancel only while
+    /// funding, close only after success).
+    InvalidTransition,
     /// The target amount is outside 10,000 to 9,999,999,999 KRW.
     TargetAmountOutOfBound,
     /// The target amount never changes after publishing.
@@ -70,7 +73,8 @@ impl ErrorCode {
             ErrorCode::PostNotFound | ErrorCode::NotFound => 404,
             ErrorCode::PostStillFunding
             | ErrorCode::PostNotFunding
-            | ErrorCode::PostTermsLocked => 409,
+            | ErrorCode::PostTermsLocked
+            | ErrorCode::InvalidTransition => 409,
             ErrorCode::TargetAmountOutOfBound
             | ErrorCode::TargetAmountImmutable
             | ErrorCode::InvalidFinalDate => 422,
@@ -99,6 +103,7 @@ impl ErrorCode {
             ErrorCode::PostStillFunding => "POST_STILL_FUNDING",
             ErrorCode::PostNotFunding => "POST_NOT_FUNDING",
             ErrorCode::PostTermsLocked => "POST_TERMS_LOCKED",
+            ErrorCode::InvalidTransition => "INVALID_TRANSITION",
             ErrorCode::TargetAmountOutOfBound => "TARGET_AMOUNT_OUT_OF_BOUND",
             ErrorCode::TargetAmountImmutable => "TARGET_AMOUNT_IMMUTABLE",
             ErrorCode::InvalidFinalDate => "INVALID_FINAL_DATE",
@@ -276,6 +281,16 @@ pub fn constraint_error(constraint: &str) -> Option<AppError> {
             ErrorCode::AlreadyBacked,
             "You have already backed this project.",
         ),
+        // Another process moved the project first (a settlement and an
+        // owner's cancel at once): the loser changes nothing.
+        "posts_status_transition" | "post_transitions_once" => (
+            ErrorCode::InvalidTransition,
+            "This project's status already changed. Reload to see it.",
+        ),
+        "backings_project_funding" => (
+            ErrorCode::PostNotFunding,
+            "This project is no longer funding.",
+        ),
         "posts_not_deleted_while_funding" => (
             ErrorCode::PostStillFunding,
             "A project cannot be deleted while it is funding.",
@@ -304,6 +319,7 @@ mod tests {
             ErrorCode::PostStillFunding,
             ErrorCode::PostNotFunding,
             ErrorCode::PostTermsLocked,
+            ErrorCode::InvalidTransition,
             ErrorCode::TargetAmountOutOfBound,
             ErrorCode::TargetAmountImmutable,
             ErrorCode::InvalidFinalDate,

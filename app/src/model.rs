@@ -197,3 +197,27 @@ pub struct PocketStatement {
     /// The same for the next cash-out form.
     pub cash_out_key: String,
 }
+
+/// One project's ending, done or (in a dry run) foreseen: from and to which
+/// status, and the money that moved with it (refunded to backers for
+/// CANCEL, paid to the publisher for SUCCESS).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settlement {
+    pub post_id: i64,
+    pub title: String,
+    pub from: crate::domain::PostStatus,
+    pub to: crate::domain::PostStatus,
+    pub amount_moved: Money,
+    pub backings_moved: i64,
+}
+
+/// A logged status change of a project, as its publisher reads it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransitionRecord {
+    pub from: crate::domain::PostStatus,
+    pub to: crate::domain::PostStatus,
+    pub actor: crate::domain::transition::Actor,
+    pub at: DateTime<Utc>,
+    pub amount_moved: Money,
+    pub backings_moved: i64,
+}

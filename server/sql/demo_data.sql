@@ -3,7 +3,9 @@
 -- only through the ledger (`ledger_append`), as in the app: every backer
 -- tops up its pocket, pays for each backing from it, and the publishers of
 -- finished (SUCCESS or CLOSE) projects are paid out, so `ledger_violations()`
--- finds nothing. `demo_backer_1` is left with exactly ₩300,000 (README).
+-- finds nothing. Statuses obey the transitions too: every project starts
+-- FUNDING and ends as settlement or its owner would have ended it (logged in
+-- post_transitions); CLOSE projects succeeded first. `demo_backer_1` is left with exactly ₩300,000 (README).
 -- Idempotent: does nothing when the demo publishers already exist.
 -- Expects `moa.today` (YYYY-MM-DD in Moa's time zone) set in this transaction.
 DO $$
@@ -37,6 +39,8 @@ DECLARE
     need          bigint;
     deposits      int;
     money         record;
+    -- How each project ends (or NULL while it funds), by id.
+    endings       jsonb := '{}';
 BEGIN
     IF EXISTS (SELECT 1 FROM accounts WHERE username = 'demo_publisher_1') THEN
         RETURN;
@@ -67,13 +71,13 @@ BEGIN
         backers := CASE WHEN status = 'CANCEL' THEN 0 ELSE (i * 13) % 41 END;
         target := CASE
             -- Finished successfully: the target was met.
-            WHEN status = 'SUCCESS' THEN greatest(10000, (backers * price / 20000) * 10000)
+            WHEN status IN ('SUCCESS', 'CLOSE') THEN greatest(10000, (backers * price / 20000) * 10000)
             -- A few runaway hits, far past their target.
             WHEN i % 8 = 5 THEN greatest(10000, (backers * price / 40000) * 10000)
             ELSE 100000 * (1 + (i * 37) % 50)
         END;
         end_on := CASE
-            WHEN status IN ('SUCCESS', 'CANCEL') THEN today - (1 + i % 20)
+            WHEN status IN ('SUCCESS', 'CLOSE', 'CANCEL') THEN today - (1 + i % 20)
             WHEN i = 1 THEN today
             ELSE today + (1 + (i * 7) % 60)
         END;
@@ -88,14 +92,21 @@ BEGIN
             target,
             price,
             end_on,
-            status,
+            'FUNDING',
             now() - make_interval(hours => 9 * (array_length(titles, 1) - i))
         )
         RETURNING id INTO new_id;
+        IF status <> 'FUNDING' THEN
+            endings := endings || jsonb_build_object(new_id::text, status);
+        END IF;
 
         FOR k IN 0..backers - 1 LOOP
             INSERT INTO backings (post_id, backer_id, amount, created_at)
-            VALUES (new_id, backer_ids[1 + (i * 7 + k) % 60], price, now() - make_interval(mins => 37 * k));
+            VALUES (new_id, backer_ids[1 + (i * 7 + k) % 60], price,
+                    -- Backings of ended projects came before their end.
+                    CASE WHEN status = 'FUNDING' THEN now()
+                         ELSE end_on::timestamp AT TIME ZONE 'Asia/Seoul' END
+                    - make_interval(mins => 37 * k));
         END LOOP;
     END LOOP;
 
@@ -153,19 +164,44 @@ BEGIN
       FROM (SELECT post_id, sum(amount)::bigint AS total, count(*) AS count FROM backings GROUP BY post_id) b
      WHERE b.post_id = p.id;
 
-    -- Finished projects paid their publishers everything they raised. Paid
-    -- now: the demo's backings are dated up to now, and a project closed by
-    -- its publisher is paid when it closes, before its end date.
+    -- Ended projects, ended the way Moa ends them: the day after their last
+    -- day, settlement paid the publishers of those that met their target
+    -- (their backings paid out) and cancelled the rest (they had no
+    -- backers to refund); some publishers closed their successful project
+    -- afterwards.
     FOR money IN
-        SELECT p.id, p.publisher_id, p.total_amount
-          FROM posts p
-         WHERE p.publisher_id = ANY (publisher_ids)
-           AND p.status IN ('SUCCESS', 'CLOSE') AND p.total_amount > 0
+        SELECT p.id, p.publisher_id, p.total_amount, p.backer_count, p.end_date,
+               e.value AS ending
+          FROM jsonb_each_text(endings) e JOIN posts p ON p.id = e.key::bigint
          ORDER BY p.end_date, p.id
     LOOP
-        PERFORM ledger_append(money.publisher_id, 'PAYOUT', money.total_amount, money.id, NULL, now());
-        -- Their backings were paid out with it.
-        UPDATE backings SET status = 'PAID_OUT', ended_at = now() WHERE post_id = money.id;
+        IF money.ending IN ('SUCCESS', 'CLOSE') THEN
+            UPDATE posts SET status = 'SUCCESS' WHERE id = money.id;
+            UPDATE backings b SET status = 'PAID_OUT', ended_at = (money.end_date + 1)::timestamp AT TIME ZONE 'Asia/Seoul'
+             WHERE b.post_id = money.id AND b.status = 'ACTIVE';
+            IF money.total_amount > 0 THEN
+                PERFORM ledger_append(money.publisher_id, 'PAYOUT', money.total_amount, money.id, NULL,
+                                      (money.end_date + 1)::timestamp AT TIME ZONE 'Asia/Seoul');
+            END IF;
+            INSERT INTO post_transitions (post_id, from_status, to_status, actor, actor_account_id,
+                                          happened_at, amount_moved, backings_moved)
+            VALUES (money.id, 'FUNDING', 'SUCCESS', 'SETTLEMENT', NULL,
+                    (money.end_date + 1)::timestamp AT TIME ZONE 'Asia/Seoul', money.total_amount, money.backer_count);
+        END IF;
+        IF money.ending = 'CLOSE' THEN
+            UPDATE posts SET status = 'CLOSE' WHERE id = money.id;
+            INSERT INTO post_transitions (post_id, from_status, to_status, actor, actor_account_id,
+                                          happened_at, amount_moved, backings_moved)
+            VALUES (money.id, 'SUCCESS', 'CLOSE', 'OWNER', money.publisher_id,
+                    (money.end_date + 1)::timestamp AT TIME ZONE 'Asia/Seoul' + interval '2 hours', 0, 0);
+        END IF;
+        IF money.ending = 'CANCEL' THEN
+            UPDATE posts SET status = 'CANCEL' WHERE id = money.id;
+            INSERT INTO post_transitions (post_id, from_status, to_status, actor, actor_account_id,
+                                          happened_at, amount_moved, backings_moved)
+            VALUES (money.id, 'FUNDING', 'CANCEL', 'SETTLEMENT', NULL,
+                    (money.end_date + 1)::timestamp AT TIME ZONE 'Asia/Seoul', 0, 0);
+        END IF;
     END LOOP;
 END
 $$;

@@ -60,6 +60,12 @@ pub struct Config {
     pub header_read_timeout: Duration,
     /// Sign-ups one client may make in an hour.
     pub sign_ups_per_hour: u64,
+    /// How often the settlement task looks for projects whose end date
+    /// passed.
+    pub settlement_interval: Duration,
+    /// Days this server's clock runs ahead of the real one: for end-to-end
+    /// tests of what happens after an end date. Refused in production.
+    pub clock_offset_days: u32,
 }
 
 /// An origin: scheme, host and port, as browsers send it in `Origin`.
@@ -97,6 +103,10 @@ pub enum ConfigError {
     InvalidRedisUrl,
     #[error("MOA_ADDR {0:?} is not a socket address such as 127.0.0.1:3000")]
     InvalidAddr(String),
+    #[error(
+        "MOA_CLOCK_OFFSET_DAYS moves the clock for tests; it is refused with MOA_ENV=production"
+    )]
+    ClockOffsetInProduction,
     #[error("MOA_ENV {0:?} must be \"development\" or \"production\"")]
     InvalidEnvironment(String),
     #[error("MOA_JWT_SECRET is required when MOA_ENV=production")]
@@ -210,6 +220,13 @@ impl Config {
         let header_read_timeout =
             Duration::from_secs(number("MOA_HEADER_READ_TIMEOUT_SECONDS", 10, 1, 300)?);
         let sign_ups_per_hour = number("MOA_SIGNUPS_PER_HOUR", 20, 1, 1_000_000)?;
+        let settlement_interval =
+            Duration::from_secs(number("MOA_SETTLEMENT_INTERVAL_SECONDS", 60, 1, 86_400)?);
+        let clock_offset_days =
+            u32::try_from(number("MOA_CLOCK_OFFSET_DAYS", 0, 0, 3_650)?).unwrap_or_default();
+        if clock_offset_days > 0 && environment == Environment::Production {
+            return Err(ConfigError::ClockOffsetInProduction);
+        }
 
         Ok(Config {
             database_url,
@@ -225,6 +242,8 @@ impl Config {
             request_timeout,
             header_read_timeout,
             sign_ups_per_hour,
+            settlement_interval,
+            clock_offset_days,
         })
     }
 
@@ -311,6 +330,29 @@ mod tests {
         assert_eq!(
             load(&[("DATABASE_URL", "mysql://x")]).err(),
             Some(ConfigError::InvalidDatabaseUrl)
+        );
+    }
+
+    #[test]
+    fn a_moved_clock_is_for_tests_only() {
+        let moved = [("DATABASE_URL", DB), ("MOA_CLOCK_OFFSET_DAYS", "40")];
+        let config = load(&moved).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.clock_offset_days, 40);
+        assert_eq!(
+            load(&[("DATABASE_URL", DB)]).map(|c| c.clock_offset_days),
+            Ok(0)
+        );
+        let secret = "x".repeat(32);
+        let production = [
+            ("DATABASE_URL", DB),
+            ("MOA_ENV", "production"),
+            ("MOA_JWT_SECRET", secret.as_str()),
+            ("MOA_PUBLIC_ORIGIN", "https://moa.example"),
+            ("MOA_CLOCK_OFFSET_DAYS", "1"),
+        ];
+        assert_eq!(
+            load(&production).err(),
+            Some(ConfigError::ClockOffsetInProduction)
         );
     }
 

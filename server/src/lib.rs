@@ -13,6 +13,8 @@ pub mod rest;
 pub mod routes;
 pub mod security_headers;
 pub mod serve;
+pub mod settle;
+pub mod settlement_task;
 pub mod startup;
 
 pub use routes::router;

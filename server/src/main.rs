@@ -1,11 +1,13 @@
-//! `server [serve|migrate|seed-demo|ledger-check]`: serve Moa (the default),
-//! only run the migrations, run them and load the demo data, or check that
-//! every won is accounted for.
+//! `server [serve|migrate|seed-demo|ledger-check|settle]`: serve Moa (the
+//! default), only run the migrations, run them and load the demo data,
+//! check that every won is accounted for, or run (or dry-run) one
+//! settlement pass.
 
-use std::process::ExitCode;
+use std::{process::ExitCode, sync::Arc, time::Duration};
 
 use app::clock::Clock;
-use server::{config::Config, startup::StartupError};
+use server::{config::Config, settle::SettleArgs, startup::StartupError};
+use tokio::sync::watch;
 use tracing_subscriber::EnvFilter;
 
 enum Command {
@@ -13,7 +15,11 @@ enum Command {
     Migrate,
     SeedDemo,
     LedgerCheck,
+    Settle(SettleArgs),
 }
+
+/// How long the settlement task gets to finish the project it is on.
+const SETTLEMENT_STOP_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -23,14 +29,24 @@ async fn main() -> ExitCode {
         )
         .init();
 
-    let command = match std::env::args().nth(1).as_deref() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match args.first().map(String::as_str) {
         None | Some("serve") => Command::Serve,
         Some("migrate") => Command::Migrate,
         Some("seed-demo") => Command::SeedDemo,
         Some("ledger-check") => Command::LedgerCheck,
+        Some("settle") => match SettleArgs::parse(&args[1..]) {
+            Ok(settle) => Command::Settle(settle),
+            Err(problem) => {
+                eprintln!(
+                    "moa: settle: {problem} (usage: server settle [--dry-run [--date YYYY-MM-DD]])"
+                );
+                return ExitCode::from(2);
+            }
+        },
         Some(other) => {
             eprintln!(
-                "moa: unknown command {other:?} (expected serve, migrate, seed-demo or ledger-check)"
+                "moa: unknown command {other:?} (expected serve, migrate, seed-demo, ledger-check or settle)"
             );
             return ExitCode::from(2);
         }
@@ -70,12 +86,24 @@ async fn main() -> ExitCode {
 async fn run(command: Command, config: Config) -> Result<(), StartupError> {
     let db = server::connect_database(&config).await?;
     server::migrate(&db).await?;
-    let state = server::build_state(&config, db, Clock::System);
+    let clock = match config.clock_offset_days {
+        0 => Clock::System,
+        days => {
+            tracing::warn!(
+                days,
+                "this server's clock runs ahead of the real one (MOA_CLOCK_OFFSET_DAYS)"
+            );
+            let offset = chrono::Duration::days(i64::from(days));
+            Clock::Custom(Arc::new(move || chrono::Utc::now() + offset))
+        }
+    };
+    let state = server::build_state(&config, db, clock);
 
     match command {
         Command::Migrate => Ok(()),
         Command::SeedDemo => server::demo::load(&state.db, state.today()).await,
         Command::LedgerCheck => server::ledger_check::run(&state.db).await,
+        Command::Settle(args) => server::settle::run(&state, args).await,
         Command::Serve => {
             let listener = tokio::net::TcpListener::bind(config.addr)
                 .await
@@ -84,14 +112,30 @@ async fn run(command: Command, config: Config) -> Result<(), StartupError> {
                     source,
                 })?;
             println!("Moa is serving at http://{}", config.addr);
-            server::serve(
+            let (stop, stopped) = watch::channel(false);
+            let settlement =
+                server::settlement_task::spawn(state.clone(), config.settlement_interval, stopped);
+            let served = server::serve(
                 listener,
                 server::router(state, config.request_timeout),
                 config.header_read_timeout,
-                shutdown_signal(),
+                async move {
+                    shutdown_signal().await;
+                    // Between projects, never inside one.
+                    let _ = stop.send(true);
+                },
             )
             .await
-            .map_err(StartupError::Serve)
+            .map_err(StartupError::Serve);
+            if tokio::time::timeout(SETTLEMENT_STOP_TIMEOUT, settlement)
+                .await
+                .is_err()
+            {
+                tracing::warn!(
+                    "the settlement task did not stop in time; its open transaction rolls back"
+                );
+            }
+            served
         }
     }
 }

@@ -43,6 +43,8 @@ pub enum StartupError {
     LedgerCheck(sqlx::Error),
     #[error("the ledger does not hold: {0} broken invariant(s), listed above")]
     LedgerBroken(usize),
+    #[error("settlement failed: {0}")]
+    Settlement(String),
 }
 
 pub async fn connect_database(config: &Config) -> Result<PgPool, StartupError> {

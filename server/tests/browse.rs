@@ -218,18 +218,9 @@ async fn ended_projects_have_negative_d_day() {
 }
 
 #[tokio::test]
-async fn cancelled_deleted_and_unknown_projects_are_not_found() {
+async fn deleted_and_unknown_projects_are_not_found() {
     let app = TestApp::spawn().await;
     let publisher = insert_publisher(&app.db, "studio").await;
-    let cancelled = insert_post(
-        &app.db,
-        publisher,
-        NewPost {
-            status: "CANCEL",
-            ..NewPost::default()
-        },
-    )
-    .await;
     let deleted = insert_post(
         &app.db,
         publisher,
@@ -242,7 +233,6 @@ async fn cancelled_deleted_and_unknown_projects_are_not_found() {
     .await;
 
     for id in [
-        cancelled.to_string(),
         deleted.to_string(),
         "999999".into(),
         "abc".into(),
@@ -256,6 +246,33 @@ async fn cancelled_deleted_and_unknown_projects_are_not_found() {
         assert_eq!(status, 404, "page {id}");
         assert!(html.contains("Page not found"), "page {id}");
     }
+}
+
+/// As Kickstarter keeps unsuccessful projects: unlisted, but their link
+/// still answers and says what happened.
+#[tokio::test]
+async fn a_cancelled_project_is_unlisted_but_its_page_says_what_happened() {
+    let app = TestApp::spawn().await;
+    let publisher = insert_publisher(&app.db, "studio").await;
+    let cancelled = insert_post(
+        &app.db,
+        publisher,
+        NewPost {
+            title: "Quiet kettle",
+            ..NewPost::default()
+        },
+    )
+    .await;
+    common::end_project(&app.db, cancelled, "CANCEL").await;
+
+    let (status, detail) = api(&app, &format!("/api/v1/posts/{cancelled}")).await;
+    assert_eq!((status, &detail["status"]), (200, &Value::from("CANCEL")));
+    let (status, html) = app.get_text(&format!("/posts/{cancelled}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Quiet kettle"));
+    assert!(html.contains("Cancelled: every backer was refunded."));
+    let (_, list) = api(&app, "/api/v1/posts?search=kettle").await;
+    assert_eq!(list["total_items"], 0, "{list}");
 }
 
 #[tokio::test]
@@ -443,13 +460,10 @@ async fn the_list_count_follows_every_change_of_listed_projects() {
                 .unwrap_or_else(|e| panic!("{e}"));
         }
     };
-    exec("UPDATE posts SET status = 'CANCEL' WHERE id = $1", ids[0]).await;
-    exec(
-        "UPDATE posts SET status = 'CLOSE', deleted_at = now() WHERE id = $1",
-        ids[1],
-    )
-    .await;
-    exec("UPDATE posts SET status = 'SUCCESS' WHERE id = $1", ids[2]).await;
+    common::end_project(&app.db, ids[0], "CANCEL").await;
+    common::end_project(&app.db, ids[1], "CLOSE").await;
+    exec("UPDATE posts SET deleted_at = now() WHERE id = $1", ids[1]).await;
+    common::end_project(&app.db, ids[2], "SUCCESS").await;
     exec(
         "UPDATE posts SET total_amount = 50000, backer_count = 5 WHERE id = $1",
         ids[3],

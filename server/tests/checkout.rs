@@ -3,51 +3,12 @@
 
 mod common;
 
-use app::{domain::Role, model::Account};
-use common::{Client, NewPost, TestApp, assert_ledger_holds, insert_post, insert_publisher};
+use app::domain::Role;
+use common::{
+    Client, NewPost, TestApp, account, assert_ledger_holds, insert_post, insert_publisher,
+};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-/// An account with a pocket holding `balance`, signed in without a
-/// password (accounts made here in bulk would otherwise cost a hash each).
-async fn account<'a>(app: &'a TestApp, username: &str, role: Role, balance: i64) -> Client<'a> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO accounts (username, email, password_hash, role) \
-         VALUES ($1, $1 || '@example.com', '!', $2) RETURNING id",
-    )
-    .bind(username)
-    .bind(role.as_str())
-    .fetch_one(&app.db)
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
-    sqlx::query(
-        "INSERT INTO pockets (account_id, bank, account_number) VALUES ($1, 'KB', '1234567890')",
-    )
-    .bind(id)
-    .execute(&app.db)
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
-    if balance > 0 {
-        sqlx::query("SELECT ledger_append($1, 'DEPOSIT', $2)")
-            .bind(id)
-            .bind(balance)
-            .execute(&app.db)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-    }
-    let token = app::service::sessions::start(
-        &app.state,
-        &Account {
-            id,
-            username: username.to_owned(),
-            email: format!("{username}@example.com"),
-            role,
-        },
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{e:?}"));
-    Client { app, token }
-}
 
 async fn project(app: &TestApp, title: &str) -> i64 {
     let publisher = insert_publisher(&app.db, &format!("{}_studio", title.to_lowercase())).await;

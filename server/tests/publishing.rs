@@ -372,11 +372,7 @@ async fn backed_terms_are_locked_and_others_cannot_edit() {
         .await;
     assert_eq!((status, code(&body)), (403, &json!("FORBIDDEN")));
 
-    sqlx::query("UPDATE posts SET status = 'SUCCESS' WHERE id = $1")
-        .bind(id)
-        .execute(&app.db)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    common::end_project(&app.db, id, "SUCCESS").await;
     let (status, body) = patch(&han, id, json!({ "title": "Too late" })).await;
     assert_eq!((status, code(&body)), (409, &json!("POST_NOT_FUNDING")));
 }

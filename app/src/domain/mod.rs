@@ -11,6 +11,7 @@ mod money;
 pub mod pocket;
 pub mod post;
 mod status;
+pub mod transition;
 
 pub use account::{Credentials, LoginName, NewAccount, Role};
 pub use achievement::AchievementRate;

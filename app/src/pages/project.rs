@@ -4,7 +4,10 @@ use leptos_meta::{Meta, Title};
 use crate::{
     api::get_project,
     components::project_card::status_class,
-    domain::dates::{date_text, korea_date_text},
+    domain::{
+        PostStatus,
+        dates::{date_text, korea_date_text},
+    },
     error::{AppError, ErrorCode},
     model::ProjectDetail,
     pages::{checkout::BackingCallToAction, not_found::NotFoundPage},
@@ -64,6 +67,7 @@ fn ProjectView(detail: ProjectDetail) -> impl IntoView {
                 <h1 class="project-title">{project.title}</h1>
                 <p class="project-publisher">"by " {project.publisher_name}</p>
             </header>
+            {outcome_text(project.status).map(|text| view! { <p class="notice project-outcome">{text}</p> })}
             <section class="project-funding" aria-label="Funding">
                 <p class="project-total">
                     <span class="project-total-amount">{project.total_amount.to_string()}</span>
@@ -81,5 +85,17 @@ fn ProjectView(detail: ProjectDetail) -> impl IntoView {
             <BackingCallToAction project_id=project.id />
             <section class="project-description prose" aria-label="About this project" inner_html=detail.description_html></section>
         </article>
+    }
+}
+
+/// What happened to a project that ended, in a sentence.
+fn outcome_text(status: PostStatus) -> Option<&'static str> {
+    match status {
+        PostStatus::Funding => None,
+        PostStatus::Success => {
+            Some("Funded: the target was reached and the publisher has been paid.")
+        }
+        PostStatus::Close => Some("Closed by its publisher after it was funded."),
+        PostStatus::Cancel => Some("Cancelled: every backer was refunded."),
     }
 }

@@ -14,5 +14,6 @@ pub mod posts;
 pub mod publishing;
 pub mod session;
 pub mod sessions;
+pub mod settlement;
 pub mod sign_up_limit;
 pub mod throttle;

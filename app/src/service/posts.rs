@@ -179,13 +179,14 @@ struct DetailRow {
     description: String,
 }
 
-/// One listed project. Cancelled and deleted projects are not found.
+/// One project, whatever became of it: a cancelled project is unlisted but
+/// still reachable by its link, and says what happened. Deleted projects
+/// are not found.
 pub async fn get(state: &AppState, id: i64) -> Result<ProjectDetail, AppError> {
     let sql = concat!(
         "SELECT id, title, publisher_name, status, target_amount, price, total_amount, ",
         "backer_count, end_date, created_at, publisher_id, description ",
-        listed!(),
-        " AND id = $1"
+        "FROM posts WHERE deleted_at IS NULL AND id = $1"
     );
     let row: Option<DetailRow> = sqlx::query_as(sql)
         .bind(id)

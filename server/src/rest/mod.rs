@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod auth;
 pub mod backings;
 pub mod docs;
+pub mod endings;
 pub mod error;
 pub mod input;
 pub mod mine;
@@ -32,6 +33,12 @@ pub fn router() -> Router<AppState> {
                 .patch(publishing::edit),
         )
         .route("/api/v1/me/posts/{id}/backers", get(publishing::backers))
+        .route("/api/v1/posts/{id}/cancel", post(endings::cancel))
+        .route("/api/v1/posts/{id}/close", post(endings::close))
+        .route(
+            "/api/v1/me/posts/{id}/transitions",
+            get(endings::transitions),
+        )
         .route("/api/v1/posts/{id}/eligibility", get(backings::eligibility))
         .route("/api/v1/posts/{id}/backings", post(backings::back))
         .route(

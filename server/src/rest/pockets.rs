@@ -80,7 +80,11 @@ pub struct EntryResponse {
     /// KRW; positive into the pocket, negative out of it.
     pub amount: i64,
     pub balance_after: i64,
+    /// The project the money went to or came from (backings, withdrawals,
+    /// refunds, payouts).
     pub post_id: Option<i64>,
+    /// That project's title.
+    pub post_title: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -92,6 +96,7 @@ impl From<LedgerEntry> for EntryResponse {
             amount: entry.amount.as_won(),
             balance_after: entry.balance_after.as_won(),
             post_id: entry.project.as_ref().map(|(id, _)| *id),
+            post_title: entry.project.map(|(_, title)| title),
             created_at: entry.created_at,
         }
     }

@@ -142,7 +142,8 @@ pub async fn list(
     }))
 }
 
-/// One funding project.
+/// One project, whatever its status: cancelled projects are unlisted but
+/// stay reachable by their link.
 #[utoipa::path(
     get,
     path = "/api/v1/posts/{id}",
@@ -150,7 +151,7 @@ pub async fn list(
     params(("id" = i64, Path, description = "Project id")),
     responses(
         (status = 200, description = "The project", body = PostDetail),
-        (status = 404, description = "Unknown, cancelled or deleted (`POST_NOT_FOUND`)", body = ErrorBody),
+        (status = 404, description = "Unknown or deleted (`POST_NOT_FOUND`)", body = ErrorBody),
     )
 )]
 pub async fn get(

@@ -211,6 +211,100 @@ pub async fn insert_post(db: &PgPool, publisher_id: i64, post: NewPost<'_>) -> i
     .unwrap_or_else(|e| panic!("insert post {}: {e}", post.title))
 }
 
+/// Ends a funding project the way the database allows (along the
+/// transitions, logged), for tests that need a project in another status
+/// without the money settlement would move: its active backings (written
+/// without ledger rows by such tests) are marked paid out or refunded.
+/// `CLOSE` goes through `SUCCESS`.
+pub async fn end_project(db: &PgPool, post_id: i64, status: &str) {
+    let steps: &[(&str, &str, &str)] = match status {
+        "SUCCESS" => &[("FUNDING", "SUCCESS", "PAID_OUT")],
+        "CLOSE" => &[
+            ("FUNDING", "SUCCESS", "PAID_OUT"),
+            ("SUCCESS", "CLOSE", "PAID_OUT"),
+        ],
+        "CANCEL" => &[("FUNDING", "CANCEL", "REFUNDED")],
+        other => panic!("cannot end a project as {other}"),
+    };
+    let mut tx = db.begin().await.unwrap_or_else(|e| panic!("{e}"));
+    for (from, to, backings) in steps {
+        sqlx::query(
+            "UPDATE backings SET status = $2, ended_at = now() WHERE post_id = $1 AND status = 'ACTIVE'",
+        )
+        .bind(post_id)
+        .bind(backings)
+        .execute(&mut *tx)
+        .await
+        .unwrap_or_else(|e| panic!("end the backings of {post_id}: {e}"));
+        sqlx::query("UPDATE posts SET status = $2 WHERE id = $1")
+            .bind(post_id)
+            .bind(to)
+            .execute(&mut *tx)
+            .await
+            .unwrap_or_else(|e| panic!("move {post_id} to {to}: {e}"));
+        sqlx::query(
+            "INSERT INTO post_transitions (post_id, from_status, to_status, actor, happened_at, \
+                                           amount_moved, backings_moved) \
+             VALUES ($1, $2, $3, 'SETTLEMENT', now(), 0, 0)",
+        )
+        .bind(post_id)
+        .bind(from)
+        .bind(to)
+        .execute(&mut *tx)
+        .await
+        .unwrap_or_else(|e| panic!("log {from}→{to}: {e}"));
+    }
+    tx.commit()
+        .await
+        .unwrap_or_else(|e| panic!("end project {post_id} as {status}: {e}"));
+}
+
+/// An account with a pocket holding `balance`, signed in without a
+/// password (accounts made here in bulk would otherwise cost a hash each).
+pub async fn account<'a>(
+    app: &'a TestApp,
+    username: &str,
+    role: app::domain::Role,
+    balance: i64,
+) -> Client<'a> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO accounts (username, email, password_hash, role) \
+         VALUES ($1, $1 || '@example.com', '!', $2) RETURNING id",
+    )
+    .bind(username)
+    .bind(role.as_str())
+    .fetch_one(&app.db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    sqlx::query(
+        "INSERT INTO pockets (account_id, bank, account_number) VALUES ($1, 'KB', '1234567890')",
+    )
+    .bind(id)
+    .execute(&app.db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    if balance > 0 {
+        sqlx::query("SELECT ledger_append($1, 'DEPOSIT', $2)")
+            .bind(id)
+            .bind(balance)
+            .execute(&app.db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let token = app::service::sessions::start(
+        &app.state,
+        &app::model::Account {
+            id,
+            username: username.to_owned(),
+            email: format!("{username}@example.com"),
+            role,
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    Client { app, token }
+}
+
 /// An API client with a bearer token.
 pub struct Client<'a> {
     pub app: &'a TestApp,

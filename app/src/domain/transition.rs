@@ -1,0 +1,138 @@
+//! How a project's status may change, and what its end date decides.
+//! The database's `post_transition_allowed` function lists the same three
+//! moves and refuses every other (`posts_status_transition`).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{Money, PostStatus};
+
+/// Who changed a project's status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Actor {
+    /// The project's publisher (cancel while funding, close after success).
+    Owner,
+    /// The end date passing (Moa's settlement task).
+    Settlement,
+}
+
+impl Actor {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Actor::Owner => "OWNER",
+            Actor::Settlement => "SETTLEMENT",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "OWNER" => Some(Actor::Owner),
+            "SETTLEMENT" => Some(Actor::Settlement),
+            _ => None,
+        }
+    }
+}
+
+/// The only moves: FUNDING → SUCCESS, FUNDING → CANCEL, SUCCESS → CLOSE.
+pub const fn is_allowed(from: PostStatus, to: PostStatus) -> bool {
+    matches!(
+        (from, to),
+        (PostStatus::Funding, PostStatus::Success)
+            | (PostStatus::Funding, PostStatus::Cancel)
+            | (PostStatus::Success, PostStatus::Close)
+    )
+}
+
+/// Whether settlement is due: the end date is the last day of funding, so a
+/// project settles once that day is over in Moa's time zone.
+pub fn is_due(status: PostStatus, end_date: NaiveDate, today: NaiveDate) -> bool {
+    status == PostStatus::Funding && end_date < today
+}
+
+/// What the end date decides: reaching the target (to the won) succeeds,
+/// anything less is cancelled.
+pub fn outcome(total: Money, target: Money) -> PostStatus {
+    if total >= target {
+        PostStatus::Success
+    } else {
+        PostStatus::Cancel
+    }
+}
+
+/// What an owner may do to their project now.
+pub fn owner_can(from: PostStatus, to: PostStatus) -> bool {
+    matches!(
+        (from, to),
+        (PostStatus::Funding, PostStatus::Cancel) | (PostStatus::Success, PostStatus::Close)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [PostStatus; 4] = [
+        PostStatus::Funding,
+        PostStatus::Success,
+        PostStatus::Close,
+        PostStatus::Cancel,
+    ];
+
+    #[test]
+    fn only_three_moves_exist() {
+        let allowed: Vec<_> = ALL
+            .iter()
+            .flat_map(|&from| ALL.iter().map(move |&to| (from, to)))
+            .filter(|&(from, to)| is_allowed(from, to))
+            .collect();
+        assert_eq!(
+            allowed,
+            [
+                (PostStatus::Funding, PostStatus::Success),
+                (PostStatus::Funding, PostStatus::Cancel),
+                (PostStatus::Success, PostStatus::Close),
+            ]
+        );
+    }
+
+    #[test]
+    fn owners_cancel_while_funding_and_close_after_success() {
+        assert!(owner_can(PostStatus::Funding, PostStatus::Cancel));
+        assert!(owner_can(PostStatus::Success, PostStatus::Close));
+        // Success is the end date's to decide, never the owner's.
+        assert!(!owner_can(PostStatus::Funding, PostStatus::Success));
+        assert!(!owner_can(PostStatus::Funding, PostStatus::Close));
+        assert!(!owner_can(PostStatus::Cancel, PostStatus::Close));
+        for (from, to) in ALL.iter().flat_map(|&f| ALL.iter().map(move |&t| (f, t))) {
+            assert!(!owner_can(from, to) || is_allowed(from, to), "{from}→{to}");
+        }
+    }
+
+    #[test]
+    fn the_target_to_the_won_decides() {
+        let target = Money::won(1_000_000);
+        assert_eq!(outcome(Money::won(1_000_000), target), PostStatus::Success);
+        assert_eq!(outcome(Money::won(2_500_000), target), PostStatus::Success);
+        assert_eq!(outcome(Money::won(999_999), target), PostStatus::Cancel);
+        assert_eq!(outcome(Money::ZERO, target), PostStatus::Cancel);
+    }
+
+    #[test]
+    fn settles_the_day_after_the_last_day() {
+        let last_day = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap_or_default();
+        let next = last_day.succ_opt().unwrap_or_default();
+        assert!(!is_due(PostStatus::Funding, last_day, last_day));
+        assert!(is_due(PostStatus::Funding, last_day, next));
+        assert!(!is_due(PostStatus::Success, last_day, next));
+        assert!(!is_due(PostStatus::Cancel, last_day, next));
+    }
+
+    #[test]
+    fn actors_round_trip() {
+        for actor in [Actor::Owner, Actor::Settlement] {
+            assert_eq!(Actor::parse(actor.as_str()), Some(actor));
+        }
+        assert_eq!(Actor::parse("owner"), None);
+    }
+}
