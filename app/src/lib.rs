@@ -34,7 +34,7 @@ use crate::{
     pages::{
         checkout::CheckoutPage,
         home::HomePage,
-        mine::{MyBackingsPage, MyProjectsPage, ProjectBackersPage},
+        mine::{MyBackingsPage, MyProjectsPage, ProjectBackersPage, ProjectHistoryPage},
         not_found::NotFoundPage,
         pocket::PocketPage,
         project::ProjectPage,
@@ -103,6 +103,7 @@ fn Site() -> impl IntoView {
                 <Route path=path!("/me/projects") view=MyProjectsPage ssr=SsrMode::Async />
                 <Route path=path!("/me/backings") view=MyBackingsPage ssr=SsrMode::Async />
                 <Route path=path!("/me/projects/:id/backers") view=ProjectBackersPage ssr=SsrMode::Async />
+                <Route path=path!("/me/projects/:id/history") view=ProjectHistoryPage ssr=SsrMode::Async />
             </Routes>
         </main>
         <SiteFooter />

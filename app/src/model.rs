@@ -137,6 +137,9 @@ pub struct Eligibility {
     pub price: Money,
     /// The asker's pocket balance, if they have a pocket.
     pub balance: Option<Money>,
+    /// The asker published this project (the page offers them its
+    /// owner's actions instead).
+    pub owner: bool,
 }
 
 /// A backing as its checkout reports it.

@@ -434,6 +434,14 @@ async fn only_a_successful_project_closes() {
     let (status, body) = close().await;
     assert_eq!((status, code(&body)), (409, &json!("INVALID_TRANSITION")));
     assert_eq!(balance(&han).await, PRICE);
+
+    // Past its last day, the total decides: the owner can no longer cancel.
+    let ended = project(&app, &han, "Ended", PRICE, test_today() - Days::new(1)).await;
+    let (status, body) = han
+        .send(Method::POST, &format!("/api/v1/posts/{ended}/cancel"), None)
+        .await;
+    assert_eq!((status, code(&body)), (409, &json!("INVALID_TRANSITION")));
+    assert_eq!(status_of(&app, ended).await, "FUNDING");
     assert_ledger_holds(&app.db).await;
 }
 
@@ -502,6 +510,17 @@ async fn the_database_refuses_any_other_ending() {
         "ledger_payout_to_publisher",
     )
     .await;
+    // The escrow kept beside the project moves only with the ledger.
+    let error = sqlx::query("UPDATE posts SET escrow_held = 0 WHERE id = $1")
+        .bind(post)
+        .execute(&app.db)
+        .await
+        .err()
+        .and_then(|e| {
+            e.as_database_error()
+                .and_then(|e| e.code().map(|c| c.into_owned()))
+        });
+    assert_eq!(error.as_deref(), Some("23001"), "restrict_violation");
     assert_eq!(status_of(&app, post).await, "FUNDING");
     assert_ledger_holds(&app.db).await;
 

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod backings;
+pub mod endings;
 pub mod mine;
 pub mod pockets;
 pub mod posts;
@@ -10,6 +11,7 @@ pub mod publishing;
 
 pub use accounts::{CurrentAccount, LogIn, LogOut, SignUp, current_account};
 pub use backings::{BackProject, WithdrawBacking, backing_eligibility};
+pub use endings::{EndProject, project_history};
 pub use mine::{DeleteProject, my_backings, my_projects};
 pub use pockets::{CashOut, RegisterPocket, TopUp, pocket_overview};
 pub use posts::{get_project, list_projects, list_projects_for};

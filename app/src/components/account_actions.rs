@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use crate::api::{
-    BackProject, CashOut, LogIn, LogOut, RegisterPocket, SignUp, TopUp, WithdrawBacking,
+    BackProject, CashOut, EndProject, LogIn, LogOut, RegisterPocket, SignUp, TopUp, WithdrawBacking,
 };
 
 #[derive(Clone, Copy)]
@@ -19,6 +19,8 @@ pub struct AccountActions {
     pub cash_out: ServerAction<CashOut>,
     pub back_project: ServerAction<BackProject>,
     pub withdraw_backing: ServerAction<WithdrawBacking>,
+    /// A publisher cancels or closes a project (its page and lists change).
+    pub end_project: ServerAction<EndProject>,
 }
 
 impl AccountActions {
@@ -32,6 +34,7 @@ impl AccountActions {
             cash_out: ServerAction::new(),
             back_project: ServerAction::new(),
             withdraw_backing: ServerAction::new(),
+            end_project: ServerAction::new(),
         });
     }
 

@@ -1,6 +1,7 @@
 //! Pieces of UI used by more than one page.
 
 pub mod account_actions;
+pub mod end_project;
 pub mod form;
 pub mod pager;
 pub mod project_card;

@@ -68,6 +68,15 @@ pub fn owner_can(from: PostStatus, to: PostStatus) -> bool {
     )
 }
 
+/// What an owner's form asks for: `CANCEL` or `CLOSE`, nothing else.
+pub fn parse_owner_move(text: &str) -> Option<PostStatus> {
+    match text {
+        "CANCEL" => Some(PostStatus::Cancel),
+        "CLOSE" => Some(PostStatus::Close),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +115,15 @@ mod tests {
         assert!(!owner_can(PostStatus::Cancel, PostStatus::Close));
         for (from, to) in ALL.iter().flat_map(|&f| ALL.iter().map(move |&t| (f, t))) {
             assert!(!owner_can(from, to) || is_allowed(from, to), "{from}→{to}");
+        }
+    }
+
+    #[test]
+    fn owners_ask_for_cancel_or_close_only() {
+        assert_eq!(parse_owner_move("CANCEL"), Some(PostStatus::Cancel));
+        assert_eq!(parse_owner_move("CLOSE"), Some(PostStatus::Close));
+        for other in ["SUCCESS", "FUNDING", "cancel", ""] {
+            assert_eq!(parse_owner_move(other), None, "{other}");
         }
     }
 

@@ -11,21 +11,25 @@ use leptos_meta::Title;
 
 use crate::{
     api::{backing_eligibility, get_project},
-    components::{account_actions::AccountActions, form::FormError},
-    domain::Money,
+    components::{
+        account_actions::AccountActions, end_project::EndProjectControl, form::FormError,
+    },
+    domain::{Money, PostStatus},
     error::{AppError, ErrorCode},
-    model::Eligibility,
+    model::{Eligibility, ProjectSummary},
 };
 
-/// What the project page offers about backing it.
+/// What the project page offers about backing it (its owner: managing it).
 #[component]
-pub fn BackingCallToAction(project_id: i64) -> impl IntoView {
+pub fn BackingCallToAction(project: ProjectSummary) -> impl IntoView {
     let actions = AccountActions::expect();
+    let project_id = project.id;
     let answer = Resource::new(
         move || {
             (
                 actions.back_project.version().get(),
                 actions.withdraw_backing.version().get(),
+                actions.end_project.version().get(),
             )
         },
         move |_| backing_eligibility(project_id),
@@ -33,11 +37,42 @@ pub fn BackingCallToAction(project_id: i64) -> impl IntoView {
     view! {
         <section class="panel backing" aria-label="Back this project">
             <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    answer.await.ok().map(|(answer, _)| view! { <Offer project_id answer /> })
-                })}
+                {move || {
+                    let project = project.clone();
+                    Suspend::new(async move {
+                    answer.await.ok().map(|(answer, _)| {
+                        if answer.owner {
+                            Either::Left(view! { <OwnerOffer project /> })
+                        } else {
+                            Either::Right(view! { <Offer project_id answer /> })
+                        }
+                    })
+                })}}
             </Suspense>
         </section>
+    }
+}
+
+/// The project's own publisher manages it from its page.
+#[component]
+fn OwnerOffer(project: ProjectSummary) -> impl IntoView {
+    let edit = (project.status == PostStatus::Funding).then(|| {
+        view! { <a class="button" href=format!("/posts/{}/edit", project.id)>"Edit project"</a> }
+    });
+    view! {
+        <p class="notice">"This is your project."</p>
+        <FormError error=Signal::derive(move || {
+            AccountActions::expect().end_project.value().get().and_then(Result::err)
+        }) />
+        {edit}
+        <EndProjectControl
+            project_id=project.id
+            title=project.title.clone()
+            status=project.status
+            backer_count=project.backer_count
+            total=project.total_amount
+            next=format!("/posts/{}", project.id)
+        />
     }
 }
 

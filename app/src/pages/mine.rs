@@ -11,8 +11,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    api::{DeleteProject, my_backings, my_projects, project_backers},
-    components::{form::FormError, pager::Pager, project_card::status_class},
+    api::{DeleteProject, my_backings, my_projects, project_backers, project_history},
+    components::{
+        account_actions::AccountActions, end_project::EndProjectControl, form::FormError,
+        pager::Pager, project_card::status_class,
+    },
     domain::{
         Paging, PostStatus,
         dates::{date_text, korea_date_text, korea_minute_text},
@@ -24,8 +27,13 @@ use crate::{
 #[component]
 pub fn MyProjectsPage() -> impl IntoView {
     let delete = ServerAction::<DeleteProject>::new();
-    let projects = Resource::new(move || delete.version().get(), |_| my_projects());
+    let ended = AccountActions::expect().end_project;
+    let projects = Resource::new(
+        move || (delete.version().get(), ended.version().get()),
+        |_| my_projects(),
+    );
     let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
+    let end_error = Signal::derive(move || ended.value().get().and_then(Result::err));
     view! {
         <Title text="My projects" />
         <div class="page-heading">
@@ -33,6 +41,7 @@ pub fn MyProjectsPage() -> impl IntoView {
             <a class="button" href="/posts/new">"Publish a project"</a>
         </div>
         <FormError error=delete_error />
+        <FormError error=end_error />
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your projects…"</p> }>
             {move || Suspend::new(async move {
                 match projects.await {
@@ -82,6 +91,14 @@ fn MyProjectsTable(
                                 <td>{date_text(project.end_date)} " · " {d_day}</td>
                                 <td class="row-actions">
                                     <ProjectActions project=project.clone() />
+                                    <EndProjectControl
+                                        project_id=project.id
+                                        title=project.title.clone()
+                                        status=project.status
+                                        backer_count=project.backer_count
+                                        total=project.total_amount
+                                        next="/me/projects".to_owned()
+                                    />
                                     <DeleteButton project=project.clone() delete />
                                 </td>
                             </tr>
@@ -188,7 +205,11 @@ fn ProjectActions(project: ProjectSummary) -> impl IntoView {
         let label = format!("Backers of {}", project.title);
         view! { <a href=format!("/me/projects/{}/backers", project.id) aria-label=label>"Backers"</a> }
     });
-    view! { {edit} {backers} }
+    let history = (project.status != PostStatus::Funding).then(|| {
+        let label = format!("History of {}", project.title);
+        view! { <a href=format!("/me/projects/{}/history", project.id) aria-label=label>"History"</a> }
+    });
+    view! { {edit} {backers} {history} }
 }
 
 /// `/me/projects/{id}/backers`: who backed one of the publisher's
@@ -270,13 +291,81 @@ fn BackersTable(backers: Paged<Backer>, here: String) -> impl IntoView {
     }
 }
 
-/// A cancelled project has no public page, so its title is not a link.
+/// Every project keeps its page (cancelled ones say what happened).
 #[component]
 fn ProjectTitle(project: ProjectSummary) -> impl IntoView {
-    if project.status == PostStatus::Cancel {
-        Either::Left(view! { <span>{project.title}</span> })
-    } else {
-        Either::Right(view! { <a href=format!("/posts/{}", project.id)>{project.title}</a> })
+    view! { <a href=format!("/posts/{}", project.id)>{project.title}</a> }
+}
+
+/// `/me/projects/{id}/history`: every status change of one of the
+/// publisher's projects, with the money that moved.
+#[component]
+pub fn ProjectHistoryPage() -> impl IntoView {
+    let id = super::route_id();
+    let history = Resource::new(move || id.get(), |id| project_history(id.unwrap_or(0)));
+    view! {
+        <Title text="Project history" />
+        <nav class="breadcrumbs" aria-label="Breadcrumb">
+            <a href="/me/projects">"My projects"</a>
+        </nav>
+        <h1 class="page-title">"History"</h1>
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the history…"</p> }>
+            {move || Suspend::new(async move {
+                match history.await {
+                    Ok(moves) if moves.is_empty() => EitherOf3::A(view! {
+                        <p class="empty-state">"This project is still funding: nothing has happened to it yet."</p>
+                    }),
+                    Ok(moves) => EitherOf3::B(view! { <HistoryTable moves /> }),
+                    Err(error) => EitherOf3::C(view! { <Refusal error what="this project's history" here="/me/projects" /> }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn HistoryTable(moves: Vec<crate::model::TransitionRecord>) -> impl IntoView {
+    use crate::domain::transition::Actor;
+    view! {
+        <div class="table-scroll panel">
+        <table class="ledger">
+            <thead>
+                <tr>
+                    <th scope="col">"When (KST)"</th>
+                    <th scope="col">"Change"</th>
+                    <th scope="col">"By"</th>
+                    <th scope="col" class="amount">"Money moved"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {moves
+                    .into_iter()
+                    .map(|change| {
+                        let by = match change.actor {
+                            Actor::Owner => "You",
+                            Actor::Settlement => "End date (settlement)",
+                        };
+                        let moved = match change.to {
+                            PostStatus::Cancel => match change.backings_moved {
+                                1 => format!("{} refunded to 1 backer", change.amount_moved),
+                                n => format!("{} refunded to {n} backers", change.amount_moved),
+                            },
+                            PostStatus::Success => format!("{} paid to you", change.amount_moved),
+                            _ => "—".to_owned(),
+                        };
+                        view! {
+                            <tr>
+                                <td>{korea_minute_text(change.at)}</td>
+                                <td>{change.from.label()} " → " {change.to.label()}</td>
+                                <td>{by}</td>
+                                <td class="amount">{moved}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+        </div>
     }
 }
 

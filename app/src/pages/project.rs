@@ -19,9 +19,10 @@ use crate::{
 #[component]
 pub fn ProjectPage() -> impl IntoView {
     let id = super::route_id();
+    let ended = crate::components::account_actions::AccountActions::expect().end_project;
     let project = Resource::new(
-        move || id.get(),
-        |id| async move {
+        move || (id.get(), ended.version().get()),
+        |(id, _)| async move {
             match id {
                 Some(id) => get_project(id).await,
                 None => Err(AppError::post_not_found()),
@@ -51,6 +52,7 @@ fn ProjectView(detail: ProjectDetail) -> impl IntoView {
     let meta_description: String = detail.description.chars().take(160).collect();
     let created = korea_date_text(project.created_at);
     let progress_label = format!("{rate} of {} raised", project.target_amount);
+    let call_to_action = view! { <BackingCallToAction project=project.clone() /> };
 
     view! {
         <Title text=project.title.clone() />
@@ -82,7 +84,7 @@ fn ProjectView(detail: ProjectDetail) -> impl IntoView {
                     <div><dt>"Created"</dt><dd>{created}</dd></div>
                 </dl>
             </section>
-            <BackingCallToAction project_id=project.id />
+            {call_to_action}
             <section class="project-description prose" aria-label="About this project" inner_html=detail.description_html></section>
         </article>
     }

@@ -136,6 +136,7 @@ pub async fn eligibility(
         reason: None,
         price: project.price,
         balance: None,
+        owner: false,
     };
     let Some(session) = session else {
         answer.reason = Some(ErrorCode::Unauthenticated);
@@ -147,6 +148,7 @@ pub async fn eligibility(
             .fetch_optional(&mut *conn)
             .await?;
     answer.balance = balance.map(Money::won);
+    answer.owner = session.account_id == project.publisher_id;
     let backed: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM backings WHERE post_id = $1 AND backer_id = $2 AND status = 'ACTIVE')",
     )

@@ -315,6 +315,15 @@ pub async fn end_by_owner(
     if !transition::owner_can(project.status, to) {
         return Err(invalid_transition(project.status, to));
     }
+    if to == PostStatus::Cancel
+        && transition::is_due(project.status, project.end_date, state.today())
+    {
+        // Past its last day the total decides (settlement), not the owner.
+        return Err(AppError::new(
+            ErrorCode::InvalidTransition,
+            "The end date has passed: the project now succeeds or is cancelled by its total.",
+        ));
+    }
     let done = transition(
         &mut tx,
         &project,

@@ -1,0 +1,52 @@
+//! The owner ends a project (cancel while funding, close after success)
+//! and reads its history. Guarded like their REST twins
+//! (`POST /api/v1/posts/{id}/cancel`, `/close`,
+//! `GET /api/v1/me/posts/{id}/transitions`).
+
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::{authorize, state, with_status};
+#[cfg(feature = "ssr")]
+use crate::service::access::PublisherOnly;
+use crate::{
+    error::AppError,
+    model::{Settlement, TransitionRecord},
+};
+
+/// `to` is `CANCEL` or `CLOSE`; `next` is where to go afterwards (a path
+/// on this site; `/me/projects` by default).
+#[server(endpoint = "end_project")]
+pub async fn end_project(
+    id: i64,
+    to: String,
+    next: Option<String>,
+) -> Result<Settlement, AppError> {
+    with_status(async move {
+        let session = authorize::<PublisherOnly>().await?;
+        let to = crate::domain::transition::parse_owner_move(&to).ok_or_else(|| {
+            AppError::new(
+                crate::error::ErrorCode::BadRequest,
+                "Choose to cancel or to close the project.",
+            )
+        })?;
+        let done = crate::service::settlement::end_by_owner(&state()?, &session, id, to).await?;
+        let next = next.as_deref().filter(|next| !next.is_empty());
+        let destination = next.map_or_else(
+            || "/me/projects".to_owned(),
+            |next| crate::domain::account::return_path(Some(next)),
+        );
+        leptos_axum::redirect(&destination);
+        Ok(done)
+    })
+    .await
+}
+
+#[server(endpoint = "project_history")]
+pub async fn project_history(id: i64) -> Result<Vec<TransitionRecord>, AppError> {
+    with_status(async move {
+        let session = authorize::<PublisherOnly>().await?;
+        crate::service::settlement::history(&state()?, &session, id).await
+    })
+    .await
+}
