@@ -224,3 +224,11 @@ pub struct TransitionRecord {
     pub amount_moved: Money,
     pub backings_moved: i64,
 }
+
+/// A project's figures as its live stream sends them, each time they change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Figures {
+    pub total_amount: Money,
+    pub backer_count: i64,
+    pub status: PostStatus,
+}

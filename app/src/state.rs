@@ -10,6 +10,7 @@ use sqlx::PgPool;
 use crate::{
     cache::Cache,
     clock::Clock,
+    live::LiveFigures,
     service::{
         auth::TokenKeys, client_address::TrustedProxies, login_throttle::LoginThrottle,
         sign_up_limit::SignUpLimit,
@@ -34,6 +35,8 @@ pub struct AppState {
     /// responses `Strict-Transport-Security`.
     pub secure_cookies: bool,
     pub leptos_options: LeptosOptions,
+    /// Changes of projects' figures, for their live streams.
+    pub live: LiveFigures,
 }
 
 impl AppState {

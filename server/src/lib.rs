@@ -7,6 +7,7 @@ pub mod config;
 pub mod demo;
 pub mod health;
 pub mod ledger_check;
+pub mod live;
 pub mod origin_check;
 pub mod request_timeout;
 pub mod rest;

@@ -113,6 +113,7 @@ async fn run(command: Command, config: Config) -> Result<(), StartupError> {
                 })?;
             println!("Moa is serving at http://{}", config.addr);
             let (stop, stopped) = watch::channel(false);
+            server::live::spawn_listener(state.clone());
             let settlement =
                 server::settlement_task::spawn(state.clone(), config.settlement_interval, stopped);
             let served = server::serve(

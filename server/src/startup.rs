@@ -108,6 +108,7 @@ pub fn build_state(config: &Config, db: PgPool, clock: Clock) -> AppState {
             .as_ref()
             .is_some_and(crate::config::PublicOrigin::is_https),
         leptos_options: leptos_options(config),
+        live: app::live::LiveFigures::default(),
     }
 }
 

@@ -3,13 +3,13 @@ use leptos_meta::{Meta, Title};
 
 use crate::{
     api::get_project,
-    components::project_card::status_class,
+    components::{live_figures::live_figures, project_card::status_class},
     domain::{
-        PostStatus,
+        AchievementRate, PostStatus,
         dates::{date_text, korea_date_text},
     },
     error::{AppError, ErrorCode},
-    model::ProjectDetail,
+    model::{Figures, ProjectDetail},
     pages::{checkout::BackingCallToAction, not_found::NotFoundPage},
 };
 
@@ -48,11 +48,20 @@ pub fn ProjectPage() -> impl IntoView {
 #[component]
 fn ProjectView(detail: ProjectDetail) -> impl IntoView {
     let project = detail.summary;
-    let rate = project.achievement_rate();
+    let target = project.target_amount;
     let meta_description: String = detail.description.chars().take(160).collect();
     let created = korea_date_text(project.created_at);
-    let progress_label = format!("{rate} of {} raised", project.target_amount);
     let call_to_action = view! { <BackingCallToAction project=project.clone() /> };
+    let figures = live_figures(
+        project.id,
+        Figures {
+            total_amount: project.total_amount,
+            backer_count: project.backer_count,
+            status: project.status,
+        },
+    );
+    let rate = Memo::new(move |_| AchievementRate::of(figures.get().total_amount, target));
+    let status = Memo::new(move |_| figures.get().status);
 
     view! {
         <Title text=project.title.clone() />
@@ -63,23 +72,28 @@ fn ProjectView(detail: ProjectDetail) -> impl IntoView {
         <article class="project">
             <header class="project-header">
                 <div class="card-meta">
-                    <span class=status_class(project.status)>{project.status.label()}</span>
+                    <span class=move || status_class(status.get())>{move || status.get().label()}</span>
                     <span class="dday">{project.d_day().to_string()}</span>
                 </div>
                 <h1 class="project-title">{project.title}</h1>
                 <p class="project-publisher">"by " {project.publisher_name}</p>
             </header>
-            {outcome_text(project.status).map(|text| view! { <p class="notice project-outcome">{text}</p> })}
+            {move || outcome_text(status.get()).map(|text| view! { <p class="notice project-outcome">{text}</p> })}
             <section class="project-funding" aria-label="Funding">
                 <p class="project-total">
-                    <span class="project-total-amount">{project.total_amount.to_string()}</span>
-                    <span class="project-rate">{rate.to_string()}</span>
+                    <span class="project-total-amount">{move || figures.get().total_amount.to_string()}</span>
+                    <span class="project-rate">{move || rate.get().to_string()}</span>
                 </p>
-                <progress class="card-progress" max="100" value=rate.bar_percent() aria-label=progress_label></progress>
+                <progress
+                    class="card-progress"
+                    max="100"
+                    value=move || rate.get().bar_percent()
+                    aria-label=move || format!("{} of {target} raised", rate.get())
+                ></progress>
                 <dl class="project-facts">
-                    <div><dt>"Target"</dt><dd>{project.target_amount.to_string()}</dd></div>
+                    <div><dt>"Target"</dt><dd>{target.to_string()}</dd></div>
                     <div><dt>"Price per backing"</dt><dd>{project.price.to_string()}</dd></div>
-                    <div><dt>"Backers"</dt><dd>{project.backer_count}</dd></div>
+                    <div><dt>"Backers"</dt><dd>{move || figures.get().backer_count}</dd></div>
                     <div><dt>"Ends"</dt><dd>{date_text(project.end_date)}</dd></div>
                     <div><dt>"Created"</dt><dd>{created}</dd></div>
                 </dl>

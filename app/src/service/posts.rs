@@ -202,6 +202,25 @@ pub async fn get(state: &AppState, id: i64) -> Result<ProjectDetail, AppError> {
     })
 }
 
+/// A project's live figures (deleted projects are not found).
+pub async fn figures(state: &AppState, id: i64) -> Result<crate::model::Figures, AppError> {
+    let row: Option<(i64, i64, String)> = sqlx::query_as(
+        "SELECT total_amount, backer_count, status FROM posts WHERE id = $1 AND deleted_at IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(&state.db)
+    .await?;
+    let (total, backers, status) = row.ok_or_else(AppError::post_not_found)?;
+    Ok(crate::model::Figures {
+        total_amount: Money::won(total),
+        backer_count: backers,
+        status: status.parse().map_err(|error| {
+            tracing::error!(%error, post_id = id, "corrupt status in database");
+            AppError::internal()
+        })?,
+    })
+}
+
 /// Every project of one publisher, whatever its status (cancelled ones
 /// included, deleted ones not), newest first.
 pub async fn published_by(

@@ -15,7 +15,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{accounts, backings, endings, error, mine, pockets, posts, publishing};
+use super::{accounts, backings, endings, error, events, mine, pockets, posts, publishing};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -26,7 +26,7 @@ use super::{accounts, backings, endings, error, mine, pockets, posts, publishing
     ),
     paths(posts::list, posts::get, posts::delete, publishing::create, publishing::edit,
         publishing::backers, backings::eligibility, backings::back, backings::withdraw,
-        pockets::cash_out, endings::cancel, endings::close, endings::transitions,
+        pockets::cash_out, events::figures, endings::cancel, endings::close, endings::transitions,
         accounts::sign_up,
         accounts::issue_token,
         accounts::revoke_token,

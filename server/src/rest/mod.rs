@@ -9,6 +9,7 @@ pub mod backings;
 pub mod docs;
 pub mod endings;
 pub mod error;
+pub mod events;
 pub mod input;
 pub mod mine;
 pub mod pockets;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
                 .patch(publishing::edit),
         )
         .route("/api/v1/me/posts/{id}/backers", get(publishing::backers))
+        .route("/api/v1/posts/{id}/events", get(events::figures))
         .route("/api/v1/posts/{id}/cancel", post(endings::cancel))
         .route("/api/v1/posts/{id}/close", post(endings::close))
         .route(

@@ -112,6 +112,22 @@ impl TestApp {
         Self::serve(state).await
     }
 
+    /// A second server process over this one's database (and Redis), as a
+    /// deployment with several processes has.
+    pub async fn another_process(&self) -> TestApp {
+        let options = self.state.db.connect_options();
+        let database_url = format!(
+            "{}/{}",
+            pg_server_url(),
+            options.get_database().unwrap_or_default()
+        );
+        let config = config_for(&database_url, &redis_url());
+        let db = server::connect_database(&config)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        Self::serve(server::build_state(&config, db, self.state.clock.clone())).await
+    }
+
     /// Serves an already-built state (e.g. one whose database is unreachable).
     pub async fn serve(state: AppState) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -119,6 +135,7 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("cannot bind: {e}"));
         let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
         let router = server::router(state.clone(), std::time::Duration::from_secs(30));
+        server::live::spawn_listener(state.clone());
         tokio::spawn(async move {
             let _ = server::serve(
                 listener,

@@ -1,0 +1,123 @@
+//! Live figures: `GET /api/v1/posts/{id}/events` sends a project's figures
+//! now and after every change, whichever server process made it.
+
+mod common;
+
+use std::time::Duration;
+
+use app::domain::Role;
+use chrono::Days;
+use common::{NewPost, TestApp, account, insert_post, insert_publisher, test_today};
+use reqwest::Method;
+use serde_json::Value;
+
+/// Reads a server-sent event stream one `figures` event at a time.
+struct Events {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl Events {
+    async fn open(app: &TestApp, post: i64) -> Events {
+        let response = app
+            .client
+            .get(format!("{}/api/v1/posts/{post}/events", app.base_url))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("text/event-stream")
+        );
+        Events {
+            response,
+            buffer: String::new(),
+        }
+    }
+
+    /// The next `figures` event's data, within a few seconds.
+    async fn next(&mut self) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let event: String = self.buffer.drain(..end + 2).collect();
+                if event.lines().any(|line| line == "event: figures") {
+                    let data = event
+                        .lines()
+                        .find_map(|line| line.strip_prefix("data: "))
+                        .unwrap_or_default();
+                    return serde_json::from_str(data).unwrap_or_else(|e| panic!("{data}: {e}"));
+                }
+                continue;
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.response.chunk())
+                .await
+                .unwrap_or_else(|_| panic!("no event within 5 s; got {:?}", self.buffer))
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|| panic!("the stream ended"));
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+}
+
+#[tokio::test]
+async fn figures_stream_changes_made_through_any_process() {
+    let app = TestApp::spawn().await;
+    let other = app.another_process().await;
+    let publisher = insert_publisher(&app.db, "live_studio").await;
+    let post = insert_post(
+        &app.db,
+        publisher,
+        NewPost {
+            title: "Live",
+            end_date: test_today() + Days::new(5),
+            ..NewPost::default()
+        },
+    )
+    .await;
+    let mut events = Events::open(&app, post).await;
+    let now = events.next().await;
+    assert_eq!(
+        (&now["total_amount"], &now["backer_count"], &now["status"]),
+        (&Value::from(0), &Value::from(0), &Value::from("FUNDING"))
+    );
+
+    // A backing through the other process reaches this one's stream.
+    let kim = account(&other, "kim_live", Role::Backer, 50_000).await;
+    let (status, body) = kim
+        .send(
+            Method::POST,
+            &format!("/api/v1/posts/{post}/backings"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let backed = events.next().await;
+    assert_eq!(
+        (&backed["total_amount"], &backed["backer_count"]),
+        (&Value::from(10_000), &Value::from(1))
+    );
+    let (status, _) = kim
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/posts/{post}/backings/mine"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let withdrawn = events.next().await;
+    assert_eq!(withdrawn["backer_count"], 0);
+
+    // Unknown projects have no stream.
+    let response = app
+        .client
+        .get(format!("{}/api/v1/posts/999999/events", app.base_url))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), 404);
+}
