@@ -547,3 +547,112 @@ async fn the_database_refuses_any_other_ending() {
             });
     assert_eq!(error.as_deref(), Some("backings_project_funding"));
 }
+
+fn database_url(app: &TestApp) -> String {
+    format!(
+        "{}/{}",
+        common::pg_server_url(),
+        app.state
+            .db
+            .connect_options()
+            .get_database()
+            .unwrap_or_default()
+    )
+}
+
+fn run_server(args: &[&str], database_url: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", database_url)
+        .env("REDIS_URL", common::redis_url())
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot start the server binary: {e}"))
+}
+
+/// `server settle --dry-run --date D` answers without changing anything;
+/// `server settle` runs one pass now (on the real date).
+#[tokio::test]
+async fn operators_dry_run_then_settle_from_the_command_line() {
+    let app = TestApp::spawn().await;
+    let han = account(&app, "han_cli", Role::Publisher, 0).await;
+    let post = project(&app, &han, "Long ago", PRICE, test_today() + Days::new(1)).await;
+    let kim = account(&app, "kim_cli", Role::Backer, 50_000).await;
+    assert_eq!(back(&kim, post).await.0, 201);
+    // Moved into the past behind the app's back, so the real date is after it.
+    sqlx::query("UPDATE posts SET end_date = '2020-01-01' WHERE id = $1")
+        .bind(post)
+        .execute(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let url = database_url(&app);
+
+    let dry = run_server(&["settle", "--dry-run", "--date", "2020-01-02"], &url);
+    let out = String::from_utf8_lossy(&dry.stdout);
+    assert!(
+        dry.status.success(),
+        "{out} {}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    assert!(out.contains("nothing changes"), "{out}");
+    let line = out
+        .lines()
+        .find(|line| line.contains("Long ago"))
+        .unwrap_or_else(|| panic!("{out}"));
+    let columns: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(
+        columns[..4],
+        [post.to_string().as_str(), "SUCCESS", "10000", "1"]
+    );
+    let on_the_last_day = run_server(&["settle", "--dry-run", "--date", "2020-01-01"], &url);
+    assert!(String::from_utf8_lossy(&on_the_last_day.stdout).contains("0 projects"));
+    assert_eq!(status_of(&app, post).await, "FUNDING");
+
+    let refused = run_server(&["settle", "--date", "2020-01-02"], &url);
+    assert_eq!(refused.status.code(), Some(2), "a real pass on another day");
+    assert_eq!(status_of(&app, post).await, "FUNDING");
+
+    let real = run_server(&["settle"], &url);
+    let out = String::from_utf8_lossy(&real.stdout);
+    assert!(real.status.success(), "{out}");
+    assert!(
+        out.contains("1 projects: 10000 KRW paid to publishers"),
+        "{out}"
+    );
+    assert_eq!(status_of(&app, post).await, "SUCCESS");
+    assert_eq!(balance(&han).await, PRICE);
+    assert_ledger_holds(&app.db).await;
+}
+
+/// The server's own task settles what is due, and stops when asked.
+#[tokio::test]
+async fn the_settlement_task_settles_by_itself_and_stops_when_asked() {
+    let app = TestApp::spawn().await;
+    let han = account(&app, "han_task", Role::Publisher, 0).await;
+    // Due for the app's clock (its last day was yesterday).
+    let due = project(&app, &han, "Due", PRICE, test_today() - Days::new(1)).await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let task = server::settlement_task::spawn(
+        app.state.clone(),
+        std::time::Duration::from_millis(50),
+        stopped,
+    );
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while status_of(&app, due).await == "FUNDING" {
+        assert!(tokio::time::Instant::now() < deadline, "not settled in 5 s");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        status_of(&app, due).await,
+        "CANCEL",
+        "no backers, below target"
+    );
+    let _ = stop.send(true);
+    tokio::time::timeout(std::time::Duration::from_secs(2), task)
+        .await
+        .unwrap_or_else(|_| panic!("the task did not stop"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_ledger_holds(&app.db).await;
+}
