@@ -1,5 +1,5 @@
 # Moa: the two commands are `make run` and `make test` (see README.md).
-.PHONY: run test setup services fmt clean-test-dbs bench
+.PHONY: run test setup services fmt clean-test-dbs bench bench-backings bench-settlement
 
 run: ## Set up, build (release), load demo data and serve at http://127.0.0.1:3000
 	@bash scripts/run.sh
@@ -21,3 +21,9 @@ clean-test-dbs: ## Drop databases left behind by interrupted test runs
 
 bench: ## List benchmarks at 1,000 and 100,000 projects (needs a release build)
 	@bash scripts/bench/run.sh
+
+bench-backings: ## Backings per second and confirm latency on the shared data set (needs a release build)
+	@bash scripts/bench/backings.sh
+
+bench-settlement: ## One settlement pass over 10,000 projects and 200,000 backings (needs a release build)
+	@bash scripts/bench/settlement.sh

@@ -4,8 +4,9 @@ import { defineConfig, devices } from '@playwright/test';
 // demo data and picks two free ports before it calls Playwright. Two servers
 // on the same build: most tests only read the first, whose lists, counts and
 // orders stay as the demo made them; journeys that publish or pay use the
-// second (`tests/servers.ts`).
-import { readsURL, writesURL } from './tests/servers';
+// second (`tests/servers.ts`); journeys that move the clock past end dates
+// use a third, over a database of their own.
+import { readsURL, settleDatabaseUrl, settleURL, writesURL } from './tests/servers';
 
 const databaseUrl =
   process.env.MOA_E2E_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/moa_e2e';
@@ -66,5 +67,9 @@ export default defineConfig({
     { name: 'chromium', use: { ...devices['Desktop Chrome'] } },
     { name: 'mobile', use: { ...devices['Pixel 7'] } },
   ],
-  webServer: [server(readsURL, databaseUrl), server(writesURL, writesDatabaseUrl)],
+  webServer: [
+    server(readsURL, databaseUrl),
+    server(writesURL, writesDatabaseUrl),
+    server(settleURL, settleDatabaseUrl),
+  ],
 });

@@ -32,18 +32,29 @@ step "release build" cargo leptos build --release
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # Two servers with the demo data: one that browser tests only read (so its
 # lists stay as the demo made them), one for tests that publish or pay.
+# A third, over its own database, for journeys that run settlement with the
+# clock moved past end dates.
 e2e_db="${run_id}_e2e"
 writes_db="${run_id}_e2e_writes"
+settle_db="${run_id}_e2e_settle"
 ensure_database "$e2e_db"
 ensure_database "$writes_db"
+ensure_database "$settle_db"
 export MOA_E2E_DATABASE_URL="$PG_SERVER_URL/$e2e_db"
 export MOA_E2E_WRITES_DATABASE_URL="$PG_SERVER_URL/$writes_db"
+export MOA_E2E_SETTLE_DATABASE_URL="$PG_SERVER_URL/$settle_db"
 export MOA_E2E_PORT="${MOA_E2E_PORT:-$(free_port)}"
 export MOA_E2E_WRITES_PORT="${MOA_E2E_WRITES_PORT:-$(free_port)}"
 while [ "$MOA_E2E_WRITES_PORT" = "$MOA_E2E_PORT" ]; do MOA_E2E_WRITES_PORT="$(free_port)"; done
+export MOA_E2E_SETTLE_PORT="${MOA_E2E_SETTLE_PORT:-$(free_port)}"
+while [ "$MOA_E2E_SETTLE_PORT" = "$MOA_E2E_PORT" ] || [ "$MOA_E2E_SETTLE_PORT" = "$MOA_E2E_WRITES_PORT" ]; do
+  MOA_E2E_SETTLE_PORT="$(free_port)"
+done
 step "demo data for the browser tests" env DATABASE_URL="$MOA_E2E_DATABASE_URL" ./target/release/server seed-demo
 step "demo data for the browser tests that write" \
   env DATABASE_URL="$MOA_E2E_WRITES_DATABASE_URL" ./target/release/server seed-demo
+step "demo data for the browser tests that settle" \
+  env DATABASE_URL="$MOA_E2E_SETTLE_DATABASE_URL" ./target/release/server seed-demo
 step "browser tests (Playwright, Chromium)" bash -c 'cd end2end && npx playwright test'
 
 log "all checks passed in $(( $(date +%s) - started ))s"

@@ -1,7 +1,7 @@
-import type { APIRequestContext, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { test, expect, waitForHydration } from './fixtures';
-import { PASSWORD, header, submitSignUp, uniqueName } from './journeys';
-import { writesURL } from './servers';
+import { backerWithMoney, header, publisherWithProject, submitSignUp, uniqueName, won } from './journeys';
+import { settleURL, writesURL } from './servers';
 
 // Backing changes totals and lists: on the server for writes.
 test.use({ baseURL: writesURL });
@@ -16,24 +16,6 @@ async function affordableProject(page: Page) {
   );
   expect(project, 'a funding demo project').toBeTruthy();
   return project as { id: number; price: number; title: string };
-}
-
-const won = (amount: number) => `₩${amount.toLocaleString('en-US')}`;
-
-async function backerWithMoney(page: Page, prefix: string) {
-  const username = uniqueName(prefix);
-  await page.goto('/signup');
-  await submitSignUp(page, username);
-  await expect(header(page)).toContainText(username);
-  await page.goto('/pocket');
-  await page.getByLabel('Bank').selectOption({ label: '카카오뱅크' });
-  await page.getByLabel('Account number').fill('3333-01-2345678');
-  await page.getByRole('button', { name: 'Register pocket' }).click();
-  await expect(page.getByRole('region', { name: 'Pocket' })).toBeVisible();
-  await page.getByLabel('Amount (KRW)').fill('50,000');
-  await page.getByRole('button', { name: 'Top up' }).click();
-  await expect(page.getByRole('region', { name: 'Pocket' })).toContainText('₩50,000');
-  return username;
 }
 
 const backing = (page: Page) => page.getByRole('region', { name: 'Back this project' });
@@ -79,48 +61,18 @@ test('a backer backs through checkout, once, withdraws and backs again', async (
   await expect(page.getByRole('region', { name: 'History' }).getByRole('row')).toHaveCount(5); // header, top-up, backed, withdrawn, backed
 });
 
-/** A publisher of a fresh project, acting through the REST API. */
-async function publisherWithProject(api: APIRequestContext, price: number) {
-  const username = uniqueName('pricer');
-  const signedUp = await api.post('/api/v1/accounts', {
-    data: { username, email: `${username}@example.com`, password: PASSWORD, role: 'publisher' },
-  });
-  expect(signedUp.status()).toBe(201);
-  const token = (await (await api.post('/api/v1/auth/token', { data: { username, password: PASSWORD } })).json())
-    .access_token as string;
-  const headers = { authorization: `Bearer ${token}` };
-  const pocket = await api.put('/api/v1/me/pocket', { headers, data: { bank: 'KB', account_number: '110123456789' } });
-  expect(pocket.status()).toBe(200);
-  const finalDate = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
-  const created = await api.post('/api/v1/posts', {
-    headers,
-    data: {
-      title: `Price test ${username}`,
-      publisher_name: 'Pricer',
-      content: 'A project whose price changes while someone is at checkout.',
-      target_amount: 100000,
-      price,
-      final_date: finalDate,
-    },
-  });
-  expect(created.status(), await created.text()).toBe(201);
-  const id = (await created.json()).id as number;
-  const changePrice = async (newPrice: number) => {
-    const edited = await api.patch(`/api/v1/posts/${id}`, { headers, data: { price: newPrice } });
-    expect(edited.status(), await edited.text()).toBe(200);
-  };
-  return { id, changePrice };
-}
-
 test.describe('a price changed while at checkout', () => {
+  // A project of its own, where no other test (picking a demo project to
+  // back) can back it before its price changes.
   test.use({
+    baseURL: settleURL,
     allowedConsoleErrors:
       /^Failed to load resource: the server responded with a status of 409 .* @ http:\/\/[^/]+\/api\/back_project$/,
   });
 
   test('is refused, shows the new price, and backs at it once confirmed', async ({ page, playwright }) => {
-    const api = await playwright.request.newContext({ baseURL: writesURL });
-    const project = await publisherWithProject(api, 12000);
+    const api = await playwright.request.newContext({ baseURL: settleURL });
+    const project = await publisherWithProject(api, { price: 12000 });
     await page.goto('/');
     await waitForHydration(page);
     await backerWithMoney(page, 'price_seen');

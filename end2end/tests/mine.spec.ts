@@ -20,15 +20,18 @@ test('a publisher sees every one of their projects, and no backings', async ({ p
   await expect(page).toHaveURL(/\/me\/projects$/);
   const rows = page.getByRole('main').getByRole('row');
   await expect(rows).toHaveCount(7); // the header row and six projects
-  // A cancelled project is listed for its publisher, though not publicly,
-  // and only projects that are not funding can be deleted.
+  // A cancelled project is listed for its publisher (its page and its
+  // history stay), and only projects that are not funding can be deleted;
+  // funding ones can be cancelled instead.
   const cancelled = rows.filter({ hasText: 'Cancelled' });
   await expect(cancelled).toHaveCount(1);
-  await expect(cancelled.getByRole('link')).toHaveCount(0);
+  await expect(cancelled.getByRole('link', { name: /^History of / })).toBeVisible();
   await cancelled.getByText('Delete', { exact: true }).click();
   await expect(cancelled.getByRole('button', { name: /^Yes, delete / })).toBeVisible();
   for (const funding of await rows.filter({ hasText: 'Funding' }).all()) {
     await expect(funding.getByRole('button')).toHaveCount(0);
+    await expect(funding.getByText('Cancel project')).toBeVisible();
+    await expect(funding.getByText('Delete', { exact: true })).toHaveCount(0);
   }
 
   // A funding project's title leads to its page.
