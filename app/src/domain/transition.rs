@@ -2,10 +2,74 @@
 //! The database's `post_transition_allowed` function lists the same three
 //! moves and refuses every other (`posts_status_transition`).
 
+use std::fmt;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{Money, PostStatus};
+
+/// Why a status change is refused (`INVALID_TRANSITION`), worded only when
+/// shown (`Display`), so a translation is a catalogue entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Refusal {
+    /// Cancel asked of a project that is not funding.
+    NotFunding { status: PostStatus },
+    /// Close asked of a project that has not succeeded.
+    NotSucceeded { status: PostStatus },
+    /// Cancel asked after the last day: the total decides now.
+    EndDatePassed { end_date: NaiveDate },
+    /// Any other move (the database's refusal included).
+    NotAllowed { from: PostStatus, to: PostStatus },
+}
+
+impl Refusal {
+    /// Why the owner cannot move a project from `from` to `to`, if they cannot.
+    pub fn of_owner_move(
+        from: PostStatus,
+        to: PostStatus,
+        end_date: NaiveDate,
+        today: NaiveDate,
+    ) -> Option<Refusal> {
+        if !owner_can(from, to) {
+            Some(match to {
+                PostStatus::Cancel => Refusal::NotFunding { status: from },
+                PostStatus::Close => Refusal::NotSucceeded { status: from },
+                _ => Refusal::NotAllowed { from, to },
+            })
+        } else if to == PostStatus::Cancel && is_due(from, end_date, today) {
+            Some(Refusal::EndDatePassed { end_date })
+        } else {
+            None
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::NotFunding { .. } => {
+                f.write_str("Only a project that is still funding can be cancelled.")
+            }
+            Refusal::NotSucceeded { .. } => {
+                f.write_str("Only a project that succeeded can be closed.")
+            }
+            Refusal::EndDatePassed { end_date } => write!(
+                f,
+                "Its last day ({end_date}) has passed: the project now succeeds or is cancelled by its total."
+            ),
+            Refusal::NotAllowed { from, to } => {
+                write!(
+                    f,
+                    "A project cannot go from {} to {}.",
+                    from.label(),
+                    to.label()
+                )
+            }
+        }
+    }
+}
 
 /// Who changed a project's status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,6 +189,36 @@ mod tests {
         for other in ["SUCCESS", "FUNDING", "cancel", ""] {
             assert_eq!(parse_owner_move(other), None, "{other}");
         }
+    }
+
+    #[test]
+    fn refusals_say_why() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
+        let last_day = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default();
+        let refusal =
+            |from, to, end| Refusal::of_owner_move(from, to, end, today).map(|r| r.to_string());
+        assert_eq!(
+            refusal(PostStatus::Funding, PostStatus::Cancel, today),
+            None
+        );
+        assert_eq!(
+            refusal(PostStatus::Success, PostStatus::Close, last_day),
+            None
+        );
+        assert_eq!(
+            refusal(PostStatus::Funding, PostStatus::Cancel, last_day).as_deref(),
+            Some(
+                "Its last day (2026-11-30) has passed: the project now succeeds or is cancelled by its total."
+            )
+        );
+        assert_eq!(
+            refusal(PostStatus::Success, PostStatus::Cancel, last_day).as_deref(),
+            Some("Only a project that is still funding can be cancelled.")
+        );
+        assert_eq!(
+            refusal(PostStatus::Funding, PostStatus::Close, today).as_deref(),
+            Some("Only a project that succeeded can be closed.")
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use sqlx::PgConnection;
 use crate::{
     domain::{
         LedgerKind, Money, PostStatus,
-        transition::{self, Actor},
+        transition::{self, Actor, Refusal},
     },
     error::{AppError, ErrorCode},
     model::{Settlement, TransitionRecord},
@@ -61,13 +61,8 @@ fn ending(row: EndingRow) -> Result<Ending, AppError> {
     })
 }
 
-fn invalid_transition(from: PostStatus, to: PostStatus) -> AppError {
-    let message = match (from, to) {
-        (_, PostStatus::Cancel) => "Only a project that is still funding can be cancelled.",
-        (_, PostStatus::Close) => "Only a project that succeeded can be closed.",
-        _ => "A project cannot change like that.",
-    };
-    AppError::new(ErrorCode::InvalidTransition, message)
+fn refused(refusal: Refusal) -> AppError {
+    AppError::new(ErrorCode::InvalidTransition, refusal.to_string())
 }
 
 /// Moves a locked project from `from` to `to`, moving the money that goes
@@ -82,7 +77,7 @@ async fn transition(
 ) -> Result<Settlement, AppError> {
     let from = project.status;
     if !transition::is_allowed(from, to) {
-        return Err(invalid_transition(from, to));
+        return Err(refused(Refusal::NotAllowed { from, to }));
     }
     sqlx::query("UPDATE posts SET status = $2, updated_at = $3 WHERE id = $1")
         .bind(project.id)
@@ -312,17 +307,10 @@ pub async fn end_by_owner(
             "Only the project's publisher can do this.",
         ));
     }
-    if !transition::owner_can(project.status, to) {
-        return Err(invalid_transition(project.status, to));
-    }
-    if to == PostStatus::Cancel
-        && transition::is_due(project.status, project.end_date, state.today())
+    if let Some(refusal) =
+        Refusal::of_owner_move(project.status, to, project.end_date, state.today())
     {
-        // Past its last day the total decides (settlement), not the owner.
-        return Err(AppError::new(
-            ErrorCode::InvalidTransition,
-            "The end date has passed: the project now succeeds or is cancelled by its total.",
-        ));
+        return Err(refused(refusal));
     }
     let done = transition(
         &mut tx,
