@@ -1,4 +1,4 @@
-// Where the two servers of the browser suite listen (`make test` picks free
+// Where the three servers of the browser suite listen (`make test` picks free
 // ports). Most tests only read and use the first (the config's baseURL);
 // tests that change what lists show (publishing, backing) use the second,
 // so the first keeps the demo data's exact counts and orders.
