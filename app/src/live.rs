@@ -1,35 +1,139 @@
-//! Live figures inside one server process: the database's
-//! `moa_post_figures` notifications (one per committed change of a
-//! project's total, backer count or status, from any process) fan out to
-//! every open stream through one broadcast channel.
+//! Live figures inside one server process. The notification listener reads
+//! a project's figures once per committed change (from any process) and
+//! fans them out to every open stream through one broadcast channel, so N
+//! streams cost one query, not N. Streams are admitted under a cap (in all,
+//! and per client address) and all end when the server shuts down.
 
-use tokio::sync::broadcast;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
-/// How many changes a slow stream may fall behind before it skips to the
-/// latest figures (it rereads them anyway).
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast, watch};
+
+use crate::model::Figures;
+
+/// How many changes a slow stream may fall behind before it skips ahead.
 const BACKLOG: usize = 1024;
+/// Open streams in one process, in all and from one client address (an
+/// office or campus behind one address still has room).
+pub const MAX_STREAMS: usize = 2_000;
+pub const MAX_STREAMS_PER_CLIENT: usize = 64;
+
+/// A project's figures changed (`Some`), or it is gone (`None`).
+pub type Change = (i64, Option<Figures>);
+
+/// Open streams per client limit key.
+type ClientCounts = Arc<Mutex<HashMap<String, usize>>>;
 
 #[derive(Clone)]
 pub struct LiveFigures {
-    changed: broadcast::Sender<i64>,
+    changes: broadcast::Sender<Change>,
+    closing: watch::Sender<bool>,
+    streams: Arc<Semaphore>,
+    per_client: ClientCounts,
+    per_client_limit: usize,
 }
 
 impl Default for LiveFigures {
     fn default() -> Self {
-        let (changed, _) = broadcast::channel(BACKLOG);
-        LiveFigures { changed }
+        Self::with_limits(MAX_STREAMS, MAX_STREAMS_PER_CLIENT)
+    }
+}
+
+/// One admitted stream; its place is given back when it is dropped.
+pub struct StreamPermit {
+    _place: OwnedSemaphorePermit,
+    client: Option<(String, ClientCounts)>,
+}
+
+impl Drop for StreamPermit {
+    fn drop(&mut self) {
+        if let Some((key, counts)) = &self.client
+            && let Ok(mut counts) = counts.lock()
+            && let Some(count) = counts.get_mut(key)
+        {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                counts.remove(key);
+            }
+        }
     }
 }
 
 impl LiveFigures {
-    /// A project's figures changed (called by the notification listener).
-    pub fn changed(&self, post_id: i64) {
-        // Nobody listening is fine.
-        let _ = self.changed.send(post_id);
+    pub fn with_limits(total: usize, per_client: usize) -> Self {
+        let (changes, _) = broadcast::channel(BACKLOG);
+        let (closing, _) = watch::channel(false);
+        LiveFigures {
+            changes,
+            closing,
+            streams: Arc::new(Semaphore::new(total)),
+            per_client: Arc::new(Mutex::new(HashMap::new())),
+            per_client_limit: per_client,
+        }
     }
 
-    /// Ids of projects whose figures change from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<i64> {
-        self.changed.subscribe()
+    /// A project's figures changed (called by the notification listener).
+    pub fn changed(&self, change: Change) {
+        // Nobody listening is fine.
+        let _ = self.changes.send(change);
+    }
+
+    /// Changes from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.changes.subscribe()
+    }
+
+    /// A place for one more stream from `client` (its limit key), or `None`
+    /// when this process or this client has as many as it allows.
+    pub fn admit(&self, client: Option<String>) -> Option<StreamPermit> {
+        let place = self.streams.clone().try_acquire_owned().ok()?;
+        let client = match client {
+            None => None,
+            Some(key) => {
+                let mut counts = self.per_client.lock().ok()?;
+                let count = counts.entry(key.clone()).or_default();
+                if *count >= self.per_client_limit {
+                    return None;
+                }
+                *count += 1;
+                Some((key, self.per_client.clone()))
+            }
+        };
+        Some(StreamPermit {
+            _place: place,
+            client,
+        })
+    }
+
+    /// Ends every open stream (at shutdown, so the drain does not wait on
+    /// them).
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Becomes `true` when the streams should end.
+    pub fn closing(&self) -> watch::Receiver<bool> {
+        self.closing.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admits_up_to_the_limits_and_gives_places_back() {
+        let live = LiveFigures::with_limits(3, 2);
+        let first = live.admit(Some("a".into()));
+        let second = live.admit(Some("a".into()));
+        assert!(first.is_some() && second.is_some());
+        assert!(live.admit(Some("a".into())).is_none(), "per client");
+        let other = live.admit(Some("b".into()));
+        assert!(other.is_some());
+        assert!(live.admit(Some("c".into())).is_none(), "in all");
+        drop(first);
+        assert!(live.admit(Some("a".into())).is_some(), "a place came back");
     }
 }

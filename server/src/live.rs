@@ -1,11 +1,12 @@
 //! Listens for the database's `moa_post_figures` notifications (sent on
-//! commit by a trigger whenever a project's total, backer count or status
-//! changes, through any server process) and hands each project id to this
-//! process's open streams. Reconnects by itself when PostgreSQL goes away.
+//! commit by a trigger whenever a project's total, backer count, status or
+//! deletion changes, through any server process), reads that project's
+//! figures once and hands them to this process's open streams. Reconnects
+//! by itself when PostgreSQL goes away.
 
 use std::time::Duration;
 
-use app::state::AppState;
+use app::{error::ErrorCode, service, state::AppState};
 use sqlx::postgres::PgListener;
 use tokio::task::JoinHandle;
 
@@ -15,12 +16,9 @@ const RETRY_AFTER: Duration = Duration::from_secs(1);
 pub fn spawn_listener(state: AppState) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            match listen(&state).await {
-                Ok(()) => return,
-                Err(error) => {
-                    tracing::warn!(%error, "live figures: lost the notification listener; reconnecting");
-                    tokio::time::sleep(RETRY_AFTER).await;
-                }
+            if let Err(error) = listen(&state).await {
+                tracing::warn!(%error, "live figures: lost the notification listener; reconnecting");
+                tokio::time::sleep(RETRY_AFTER).await;
             }
         }
     })
@@ -30,17 +28,27 @@ async fn listen(state: &AppState) -> Result<(), sqlx::Error> {
     let mut listener = PgListener::connect_with(&state.db).await?;
     listener.listen(CHANNEL).await?;
     loop {
-        // `try_recv` reports a lost connection as `None` (and reconnects on
-        // the next call); pages reread the figures on the next change.
-        match listener.try_recv().await? {
-            Some(notification) => match notification.payload().parse::<i64>() {
-                Ok(post_id) => state.live.changed(post_id),
-                Err(_) => tracing::warn!(
-                    payload = notification.payload(),
-                    "live figures: odd payload"
-                ),
-            },
-            None => tracing::info!("live figures: listener reconnecting"),
+        // `try_recv` reports a lost connection as `None` and reconnects on
+        // the next call; changes in between reach pages on the next change.
+        let Some(notification) = listener.try_recv().await? else {
+            tracing::info!("live figures: listener reconnecting");
+            continue;
+        };
+        let Ok(post_id) = notification.payload().parse::<i64>() else {
+            tracing::warn!(
+                payload = notification.payload(),
+                "live figures: odd payload"
+            );
+            continue;
+        };
+        match service::posts::figures(state, post_id).await {
+            Ok(figures) => state.live.changed((post_id, Some(figures))),
+            Err(error) if error.code == ErrorCode::PostNotFound => {
+                state.live.changed((post_id, None));
+            }
+            Err(error) => {
+                tracing::warn!(code = %error.code, post_id, "live figures: cannot read a project's figures");
+            }
         }
     }
 }

@@ -114,6 +114,7 @@ async fn run(command: Command, config: Config) -> Result<(), StartupError> {
             println!("Moa is serving at http://{}", config.addr);
             let (stop, stopped) = watch::channel(false);
             server::live::spawn_listener(state.clone());
+            let live = state.live.clone();
             let settlement =
                 server::settlement_task::spawn(state.clone(), config.settlement_interval, stopped);
             let served = server::serve(
@@ -124,6 +125,8 @@ async fn run(command: Command, config: Config) -> Result<(), StartupError> {
                     shutdown_signal().await;
                     // Between projects, never inside one.
                     let _ = stop.send(true);
+                    // Open live streams end, so the drain does not wait on them.
+                    live.close();
                 },
             )
             .await

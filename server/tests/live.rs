@@ -39,6 +39,19 @@ impl Events {
         }
     }
 
+    /// Whether the server ends the stream within a few seconds (after any
+    /// events still on their way).
+    async fn ends(&mut self) -> bool {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            match tokio::time::timeout_at(deadline, self.response.chunk()).await {
+                Err(_) => return false,
+                Ok(Ok(None)) | Ok(Err(_)) => return true,
+                Ok(Ok(Some(chunk))) => self.buffer.push_str(&String::from_utf8_lossy(&chunk)),
+            }
+        }
+    }
+
     /// The next `figures` event's data, within a few seconds.
     async fn next(&mut self) -> Value {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
@@ -120,4 +133,69 @@ async fn figures_stream_changes_made_through_any_process() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(response.status(), 404);
+}
+
+#[tokio::test]
+async fn streams_end_with_the_project_and_at_shutdown_and_are_capped() {
+    let app = TestApp::spawn().await;
+    let publisher = insert_publisher(&app.db, "capped_studio").await;
+    let post = |title: &'static str| {
+        insert_post(
+            &app.db,
+            publisher,
+            NewPost {
+                title,
+                end_date: test_today() + Days::new(5),
+                ..NewPost::default()
+            },
+        )
+    };
+    let ending = post("Ending").await;
+    let staying = post("Staying").await;
+
+    // A cancelled project never changes again: its last event, then the end.
+    let mut events = Events::open(&app, ending).await;
+    events.next().await;
+    common::end_project(&app.db, ending, "CANCEL").await;
+    assert_eq!(events.next().await["status"], "CANCEL");
+    assert!(
+        events.ends().await,
+        "the stream of a cancelled project ends"
+    );
+
+    // One client may hold a bounded number of streams (the rest: 503).
+    let mut open = Vec::new();
+    for _ in 0..app::live::MAX_STREAMS_PER_CLIENT {
+        open.push(Events::open(&app, staying).await);
+    }
+    let refused = app
+        .client
+        .get(format!("{}/api/v1/posts/{staying}/events", app.base_url))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(refused.status(), 503);
+    open.pop();
+    // The dropped stream's place comes back once the server notices.
+    let mut reopened = None;
+    for _ in 0..50 {
+        let response = app
+            .client
+            .get(format!("{}/api/v1/posts/{staying}/events", app.base_url))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        if response.status() == 200 {
+            reopened = Some(response);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(reopened.is_some(), "a closed stream gives its place back");
+
+    // At shutdown every open stream ends, so the drain need not wait.
+    app.state.live.close();
+    for mut stream in open {
+        assert!(stream.ends().await, "open streams end at shutdown");
+    }
 }

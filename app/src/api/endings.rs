@@ -30,12 +30,13 @@ pub async fn end_project(
                 "Choose to cancel or to close the project.",
             )
         })?;
-        let done = crate::service::settlement::end_by_owner(&state()?, &session, id, to).await?;
+        // Parsed before anything changes, like every other input.
         let next = next.as_deref().filter(|next| !next.is_empty());
         let destination = next.map_or_else(
             || "/me/projects".to_owned(),
             |next| crate::domain::account::return_path(Some(next)),
         );
+        let done = crate::service::settlement::end_by_owner(&state()?, &session, id, to).await?;
         leptos_axum::redirect(&destination);
         Ok(done)
     })

@@ -2,28 +2,47 @@
 //! count, status) as server-sent events, first as they are now and then
 //! each time they change, through whichever server process changed them.
 //! Browsers' `EventSource` reconnects by itself when the stream drops.
+//! Streams are capped per process and per client (503 beyond), end when
+//! the project ends for good (CANCEL, CLOSE) or is deleted, and end at
+//! shutdown.
 
 use std::{convert::Infallible, time::Duration};
 
-use app::{error::AppError, model::Figures, service, state::AppState};
+use app::{
+    domain::PostStatus,
+    error::{AppError, ErrorCode},
+    live::{Change, StreamPermit},
+    model::Figures,
+    service::{self, client_address::limit_key},
+    state::AppState,
+};
 use axum::{
     extract::{Path, State},
-    response::sse::{Event, KeepAlive, Sse},
+    http::HeaderName,
+    response::{
+        IntoResponse,
+        sse::{Event, KeepAlive, Sse},
+    },
 };
-use futures_util::{Stream, stream};
-use tokio::sync::broadcast::{self, error::RecvError};
+use futures_util::stream;
+use tokio::sync::{
+    broadcast::{self, error::RecvError},
+    watch,
+};
 
-use super::{ApiError, error::ErrorBody};
+use super::{ApiError, auth::ClientAddress, error::ErrorBody};
 
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// What the stream waits on between events.
 struct Watch {
-    state: AppState,
     post_id: i64,
-    changes: broadcast::Receiver<i64>,
+    changes: broadcast::Receiver<Change>,
+    closing: watch::Receiver<bool>,
     last: Option<Figures>,
     first: Option<Figures>,
+    done: bool,
+    _permit: StreamPermit,
 }
 
 /// Live figures of one project, as `figures` events whose data is
@@ -36,55 +55,76 @@ struct Watch {
     responses(
         (status = 200, description = "`text/event-stream` of `figures` events: `{\"total_amount\": 150000, \"backer_count\": 10, \"status\": \"FUNDING\"}`", content_type = "text/event-stream"),
         (status = 404, description = "`POST_NOT_FOUND`", body = ErrorBody),
+        (status = 503, description = "`SERVICE_UNAVAILABLE`: too many open streams (in all, or from this client)", body = ErrorBody),
     )
 )]
 pub async fn figures(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     Path(id): Path<String>,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+) -> Result<impl IntoResponse, ApiError> {
     let post_id = id.parse::<i64>().map_err(|_| AppError::post_not_found())?;
+    let permit = state.live.admit(client.map(limit_key)).ok_or_else(|| {
+        AppError::new(
+            ErrorCode::ServiceUnavailable,
+            "Too many live streams are open; the page keeps its figures without one.",
+        )
+    })?;
     // Subscribe before reading, so no change between the two is missed.
     let changes = state.live.subscribe();
     let now = service::posts::figures(&state, post_id).await?;
     let watch = Watch {
-        state,
         post_id,
         changes,
+        closing: state.live.closing(),
         last: None,
         first: Some(now),
+        done: false,
+        _permit: permit,
     };
     let events = stream::unfold(watch, |mut watch| async move {
+        if watch.done {
+            return None;
+        }
         let figures = match watch.first.take() {
             Some(first) => first,
             None => next_change(&mut watch).await?,
         };
         watch.last = Some(figures);
+        // Cancelled and closed projects never change again.
+        watch.done = matches!(figures.status, PostStatus::Cancel | PostStatus::Close);
         let event = Event::default()
             .event("figures")
             .json_data(figures)
             .unwrap_or_else(|_| Event::default().comment("unserialisable figures"));
-        Some((Ok(event), watch))
+        Some((Ok::<_, Infallible>(event), watch))
     });
-    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+    Ok((
+        // A reverse proxy must pass each event on at once.
+        [(HeaderName::from_static("x-accel-buffering"), "no")],
+        Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)),
+    ))
 }
 
 /// The project's figures after its next change; `None` ends the stream
 /// (the project is gone, or the server is shutting down).
 async fn next_change(watch: &mut Watch) -> Option<Figures> {
     loop {
-        match watch.changes.recv().await {
-            Ok(id) if id != watch.post_id => continue,
-            // Fell behind: the figures are reread anyway.
-            Ok(_) | Err(RecvError::Lagged(_)) => {}
-            Err(RecvError::Closed) => return None,
+        if *watch.closing.borrow() {
+            return None;
         }
-        match service::posts::figures(&watch.state, watch.post_id).await {
-            Ok(figures) if Some(figures) == watch.last => continue,
-            Ok(figures) => return Some(figures),
-            Err(error) if error.code == app::error::ErrorCode::PostNotFound => return None,
-            Err(error) => {
-                tracing::warn!(code = %error.code, "live figures: cannot read a project's figures");
-                continue;
+        let change = tokio::select! {
+            change = watch.changes.recv() => change,
+            _ = watch.closing.changed() => return None,
+        };
+        match change {
+            Ok((id, _)) if id != watch.post_id => continue,
+            Ok((_, None)) | Err(RecvError::Closed) => return None,
+            Ok((_, Some(figures))) if Some(figures) == watch.last => continue,
+            Ok((_, Some(figures))) => return Some(figures),
+            // Fell behind: the next change of this project brings it up to date.
+            Err(RecvError::Lagged(skipped)) => {
+                tracing::debug!(skipped, "live figures: a stream fell behind");
             }
         }
     }
