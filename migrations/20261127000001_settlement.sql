@@ -272,6 +272,24 @@ CREATE TABLE post_transitions (
     CONSTRAINT post_transitions_once UNIQUE (post_id, to_status)
 );
 
+-- An owner's move is logged as made by the project's publisher, nobody else.
+CREATE FUNCTION post_transitions_owner_is_publisher() RETURNS TRIGGER LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.actor = 'OWNER' AND NOT EXISTS (
+        SELECT 1 FROM posts p WHERE p.id = NEW.post_id AND p.publisher_id = NEW.actor_account_id
+    ) THEN
+        RAISE EXCEPTION 'account % is not the publisher of project %', NEW.actor_account_id, NEW.post_id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'post_transitions_owner_is_publisher',
+                  TABLE = 'post_transitions', SCHEMA = TG_TABLE_SCHEMA;
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER post_transitions_owner_is_publisher
+    BEFORE INSERT ON post_transitions
+    FOR EACH ROW EXECUTE FUNCTION post_transitions_owner_is_publisher();
+
 -- Only the three moves, whoever updates the row.
 CREATE FUNCTION posts_status_transition() RETURNS TRIGGER LANGUAGE plpgsql AS $$
 BEGIN

@@ -483,7 +483,9 @@ async fn the_database_refuses_any_other_ending() {
         "posts_status_transition",
     )
     .await;
-    // Ending without the log row, or without paying the backers back.
+    // Ending without the log row, or without paying the backers back (each
+    // string below is one implicit transaction: its statements commit or
+    // fail together).
     refused(
         format!("UPDATE posts SET status = 'CANCEL' WHERE id = {post}"),
         "posts_status_logged",
@@ -491,12 +493,23 @@ async fn the_database_refuses_any_other_ending() {
     .await;
     refused(
         format!(
-            "BEGIN; UPDATE posts SET status = 'CANCEL' WHERE id = {post}; \
+            "UPDATE posts SET status = 'CANCEL' WHERE id = {post}; \
              INSERT INTO post_transitions (post_id, from_status, to_status, actor, happened_at, \
                                            amount_moved, backings_moved) \
-             VALUES ({post}, 'FUNDING', 'CANCEL', 'SETTLEMENT', now(), 0, 0); COMMIT;"
+             VALUES ({post}, 'FUNDING', 'CANCEL', 'SETTLEMENT', now(), 0, 0);"
         ),
         "posts_settled_completely",
+    )
+    .await;
+    // An owner's move is the publisher's, nobody else's.
+    refused(
+        format!(
+            "UPDATE posts SET status = 'CANCEL' WHERE id = {post}; \
+             INSERT INTO post_transitions (post_id, from_status, to_status, actor, actor_account_id, \
+                                           happened_at, amount_moved, backings_moved) \
+             VALUES ({post}, 'FUNDING', 'CANCEL', 'OWNER', {kim_id}, now(), 0, 0);"
+        ),
+        "post_transitions_owner_is_publisher",
     )
     .await;
     // Money out of the escrow only to whom it belongs.
