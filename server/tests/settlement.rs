@@ -669,3 +669,52 @@ async fn the_settlement_task_settles_by_itself_and_stops_when_asked() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_ledger_holds(&app.db).await;
 }
+
+/// The page's confirmation says how many backers will be refunded; if that
+/// changed before the owner confirms, nothing happens and they are asked
+/// again (the REST door has no such confirmation).
+#[tokio::test]
+async fn an_owner_confirming_an_outdated_count_is_asked_again() {
+    let app = TestApp::spawn().await;
+    let han = account(&app, "han_confirms", Role::Publisher, 0).await;
+    let post = project(
+        &app,
+        &han,
+        "Recount",
+        100 * PRICE,
+        test_today() + Days::new(5),
+    )
+    .await;
+    let people = backers(&app, "recounted", 2).await;
+    assert_eq!(back(&people[0], post).await.0, 201);
+    let end_project = |backers: &'static str| {
+        app.client
+            .post(format!("{}/api/end_project", app.base_url))
+            .header("accept", "application/json")
+            .header("origin", &app.base_url)
+            .header("cookie", format!("moa_session={}", han.token))
+            .form(&[
+                ("id", post.to_string().as_str()),
+                ("to", "CANCEL"),
+                ("backers", backers),
+            ])
+            .send()
+    };
+    // The owner saw one backer; a second backs before they confirm.
+    assert_eq!(back(&people[1], post).await.0, 201);
+    let response = end_project("1").await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), 409);
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    assert_eq!(body["code"], "INVALID_TRANSITION");
+    assert_eq!(
+        body["message"],
+        "Its backers changed since you looked: 2 would be refunded now. Check and confirm again."
+    );
+    assert_eq!(status_of(&app, post).await, "FUNDING");
+
+    let response = end_project("2").await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), 200);
+    assert_eq!(status_of(&app, post).await, "CANCEL");
+    assert_eq!(entries_of(&app, post, "REFUND").await, (2, 2 * PRICE));
+    assert_ledger_holds(&app.db).await;
+}

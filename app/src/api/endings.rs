@@ -15,12 +15,14 @@ use crate::{
 };
 
 /// `to` is `CANCEL` or `CLOSE`; `next` is where to go afterwards (a path
-/// on this site; `/me/projects` by default).
+/// on this site; `/me/projects` by default); `backers` is how many backers
+/// the confirmation said would be refunded (refused if that changed).
 #[server(endpoint = "end_project")]
 pub async fn end_project(
     id: i64,
     to: String,
     next: Option<String>,
+    backers: Option<String>,
 ) -> Result<Settlement, AppError> {
     with_status(async move {
         let session = authorize::<PublisherOnly>().await?;
@@ -30,13 +32,26 @@ pub async fn end_project(
                 "Choose to cancel or to close the project.",
             )
         })?;
+        let seen_backers = backers
+            .filter(|text| !text.is_empty())
+            .map(|text| {
+                text.parse::<i64>().map_err(|_| {
+                    AppError::new(
+                        crate::error::ErrorCode::BadRequest,
+                        "This form is out of date. Reload the page and try again.",
+                    )
+                })
+            })
+            .transpose()?;
         // Parsed before anything changes, like every other input.
         let next = next.as_deref().filter(|next| !next.is_empty());
         let destination = next.map_or_else(
             || "/me/projects".to_owned(),
             |next| crate::domain::account::return_path(Some(next)),
         );
-        let done = crate::service::settlement::end_by_owner(&state()?, &session, id, to).await?;
+        let done =
+            crate::service::settlement::end_by_owner(&state()?, &session, id, to, seen_backers)
+                .await?;
         leptos_axum::redirect(&destination);
         Ok(done)
     })

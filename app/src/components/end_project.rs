@@ -61,6 +61,7 @@ pub fn EndProjectControl(
                     <input type="hidden" name="id" value=project_id />
                     <input type="hidden" name="to" value=to />
                     <input type="hidden" name="next" value=next />
+                    <input type="hidden" name="backers" value=backer_count />
                     <button
                         class="link-button danger"
                         type="submit"

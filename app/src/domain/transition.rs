@@ -22,6 +22,9 @@ pub enum Refusal {
     EndDatePassed { end_date: NaiveDate },
     /// Any other move (the database's refusal included).
     NotAllowed { from: PostStatus, to: PostStatus },
+    /// The owner confirmed refunding a number of backers that is no longer
+    /// the number: they are asked again.
+    BackersChanged { backers: i64 },
 }
 
 impl Refusal {
@@ -58,6 +61,10 @@ impl fmt::Display for Refusal {
             Refusal::EndDatePassed { end_date } => write!(
                 f,
                 "Its last day ({end_date}) has passed: the project now succeeds or is cancelled by its total."
+            ),
+            Refusal::BackersChanged { backers } => write!(
+                f,
+                "Its backers changed since you looked: {backers} would be refunded now. Check and confirm again."
             ),
             Refusal::NotAllowed { from, to } => {
                 write!(

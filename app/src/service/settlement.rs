@@ -29,6 +29,7 @@ struct Ending {
     status: PostStatus,
     target: Money,
     total: Money,
+    backer_count: i64,
     end_date: NaiveDate,
 }
 
@@ -36,17 +37,17 @@ struct Ending {
 macro_rules! select_ending {
     ($rest:literal) => {
         concat!(
-            "SELECT id, title, publisher_id, status, target_amount, total_amount, end_date \
+            "SELECT id, title, publisher_id, status, target_amount, total_amount, backer_count, end_date \
                FROM posts ",
             $rest
         )
     };
 }
 
-type EndingRow = (i64, String, i64, String, i64, i64, NaiveDate);
+type EndingRow = (i64, String, i64, String, i64, i64, i64, NaiveDate);
 
 fn ending(row: EndingRow) -> Result<Ending, AppError> {
-    let (id, title, publisher_id, status, target, total, end_date) = row;
+    let (id, title, publisher_id, status, target, total, backer_count, end_date) = row;
     Ok(Ending {
         id,
         title,
@@ -57,6 +58,7 @@ fn ending(row: EndingRow) -> Result<Ending, AppError> {
         })?,
         target: Money::won(target),
         total: Money::won(total),
+        backer_count,
         end_date,
     })
 }
@@ -289,11 +291,15 @@ pub async fn preview(state: &AppState, today: NaiveDate) -> Result<Vec<Settlemen
 
 /// The owner ends their project: cancel while FUNDING (every backer
 /// refunded at once, as settlement would), close after SUCCESS.
+/// `seen_backers` is how many backers the owner was told would be refunded
+/// (the app's confirmation); if it changed since, nothing happens and they
+/// are asked again.
 pub async fn end_by_owner(
     state: &AppState,
     session: &Session,
     post_id: i64,
     to: PostStatus,
+    seen_backers: Option<i64>,
 ) -> Result<Settlement, AppError> {
     let mut tx = state.db.begin().await?;
     let sql = select_ending!("WHERE id = $1 AND deleted_at IS NULL FOR UPDATE");
@@ -311,6 +317,11 @@ pub async fn end_by_owner(
         Refusal::of_owner_move(project.status, to, project.end_date, state.today())
     {
         return Err(refused(refusal));
+    }
+    if to == PostStatus::Cancel && seen_backers.is_some_and(|seen| seen != project.backer_count) {
+        return Err(refused(Refusal::BackersChanged {
+            backers: project.backer_count,
+        }));
     }
     let done = transition(
         &mut tx,

@@ -30,7 +30,7 @@ async fn end(
     to: PostStatus,
 ) -> Result<Json<PostDetail>, ApiError> {
     let id = post_id(id)?;
-    service::settlement::end_by_owner(state, &signed.session, id, to).await?;
+    service::settlement::end_by_owner(state, &signed.session, id, to, None).await?;
     Ok(Json(service::posts::get(state, id).await?.into()))
 }
 
