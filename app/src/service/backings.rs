@@ -225,18 +225,32 @@ pub async fn back(
     if project.publisher_id == session.account_id {
         return Err(refusal(ErrorCode::PublisherCannotBack));
     }
-    // One call holds the writes (`backing_record`): the unique index turns a
-    // second active backing into ALREADY_BACKED, the ledger refuses a pocket
-    // that cannot pay.
-    let (backing_id, balance): (i64, i64) =
-        sqlx::query_as("SELECT backing_id, balance_after FROM backing_record($1, $2, $3, $4, $5)")
-            .bind(post_id)
-            .bind(session.account_id)
-            .bind(project.price.as_won())
-            .bind(key.map(IdempotencyKey::as_str))
-            .bind(state.clock.now())
-            .fetch_one(&mut *tx)
-            .await?;
+    // The unique index turns a second active backing into ALREADY_BACKED.
+    let backing_id: i64 = sqlx::query_scalar(
+        "INSERT INTO backings (post_id, backer_id, amount, idempotency_key, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(post_id)
+    .bind(session.account_id)
+    .bind(project.price.as_won())
+    .bind(key.map(IdempotencyKey::as_str))
+    .bind(state.clock.now())
+    .fetch_one(&mut *tx)
+    .await?;
+    let paid = ledger::into_escrow(&mut tx, session.account_id, post_id, project.price).await?;
+    sqlx::query("UPDATE backings SET payment_entry_id = $2 WHERE id = $1")
+        .bind(backing_id)
+        .bind(paid.entry_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "UPDATE posts SET total_amount = total_amount + $2, backer_count = backer_count + 1 \
+          WHERE id = $1",
+    )
+    .bind(post_id)
+    .bind(project.price.as_won())
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     posts::lists_changed(state).await;
     Ok(BackingReceipt {
@@ -244,7 +258,7 @@ pub async fn back(
         post_id,
         amount: project.price,
         status: BackingStatus::Active,
-        balance: Money::won(balance),
+        balance: paid.balance,
         replayed: false,
     })
 }

@@ -1,6 +1,5 @@
 //! Moving money, inside the caller's transaction. Every function here
-//! appends one ledger row through the database's `ledger_append` (a
-//! backing's payment is appended by `backing_record`, with the backing), whose
+//! appends one ledger row through the database's `ledger_append`, whose
 //! trigger locks the pocket, checks the row follows from the one before it
 //! and moves the balance; nothing else can change a balance. A backing,
 //! withdrawal, refund or payout is then one transaction however many rows
@@ -77,6 +76,24 @@ pub async fn cash_out(
         -amount.as_won(),
         None,
         key,
+    )
+    .await
+}
+
+/// Money from a backer's pocket into a project's escrow.
+pub async fn into_escrow(
+    tx: &mut PgConnection,
+    backer_id: i64,
+    post_id: i64,
+    amount: Money,
+) -> Result<Moved, AppError> {
+    append(
+        tx,
+        backer_id,
+        LedgerKind::Backing,
+        -amount.as_won(),
+        Some(post_id),
+        None,
     )
     .await
 }
