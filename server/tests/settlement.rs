@@ -561,18 +561,6 @@ async fn the_database_refuses_any_other_ending() {
     assert_eq!(error.as_deref(), Some("backings_project_funding"));
 }
 
-fn database_url(app: &TestApp) -> String {
-    format!(
-        "{}/{}",
-        common::pg_server_url(),
-        app.state
-            .db
-            .connect_options()
-            .get_database()
-            .unwrap_or_default()
-    )
-}
-
 fn run_server(args: &[&str], database_url: &str) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_server"))
         .args(args)
@@ -600,7 +588,7 @@ async fn operators_dry_run_then_settle_from_the_command_line() {
         .execute(&app.db)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let url = database_url(&app);
+    let url = app.database_url();
 
     let dry = run_server(&["settle", "--dry-run", "--date", "2020-01-02"], &url);
     let out = String::from_utf8_lossy(&dry.stdout);

@@ -44,11 +44,7 @@ pub async fn end_project(
             })
             .transpose()?;
         // Parsed before anything changes, like every other input.
-        let next = next.as_deref().filter(|next| !next.is_empty());
-        let destination = next.map_or_else(
-            || "/me/projects".to_owned(),
-            |next| crate::domain::account::return_path(Some(next)),
-        );
+        let destination = crate::domain::account::return_path_or(next.as_deref(), "/me/projects");
         let done =
             crate::service::settlement::end_by_owner(&state()?, &session, id, to, seen_backers)
                 .await?;

@@ -58,11 +58,7 @@ pub async fn register_pocket(
             .map_err(AppError::validation)?;
         let pocket =
             crate::service::pockets::register(&state()?, session.account_id, registration).await?;
-        let next = next.as_deref().filter(|next| !next.is_empty());
-        let destination = next.map_or_else(
-            || "/pocket".to_owned(),
-            |next| crate::domain::account::return_path(Some(next)),
-        );
+        let destination = crate::domain::account::return_path_or(next.as_deref(), "/pocket");
         leptos_axum::redirect(&destination);
         Ok(pocket)
     })

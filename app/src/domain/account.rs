@@ -318,9 +318,26 @@ pub fn return_path(next: Option<&str>) -> String {
     }
 }
 
+/// Like [`return_path`], but a form that sent no `next` (or an empty one)
+/// goes to `default`, the page the form belongs to.
+pub fn return_path_or(next: Option<&str>, default: &str) -> String {
+    match next.filter(|next| !next.is_empty()) {
+        Some(next) => return_path(Some(next)),
+        None => default.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod return_path_tests {
-    use super::return_path;
+    use super::{return_path, return_path_or};
+
+    #[test]
+    fn forms_without_a_next_go_to_their_own_page() {
+        assert_eq!(return_path_or(None, "/pocket"), "/pocket");
+        assert_eq!(return_path_or(Some(""), "/pocket"), "/pocket");
+        assert_eq!(return_path_or(Some("/posts/7"), "/pocket"), "/posts/7");
+        assert_eq!(return_path_or(Some("//evil.example"), "/pocket"), "/");
+    }
 
     #[test]
     fn local_paths_are_kept() {

@@ -155,27 +155,32 @@ pub async fn deposit(
     Signed { session, .. }: Signed,
     headers: HeaderMap,
     payload: Result<Json<DepositRequest>, JsonRejection>,
-) -> Result<
-    (
-        StatusCode,
-        [(&'static str, &'static str); 1],
-        Json<BalanceResponse>,
-    ),
-    ApiError,
-> {
+) -> Result<BalanceMoved, ApiError> {
     let key = idempotency_key(&headers)?;
     let request = body(payload)?;
     let amount = check_deposit(request.amount).map_err(AppError::validation)?;
     let deposit =
         service::pockets::deposit(&state, session.account_id, amount, key.as_ref()).await?;
-    let replayed = if deposit.replayed { "true" } else { "false" };
-    Ok((
+    Ok(balance_moved(deposit))
+}
+
+/// A deposit's or cash-out's answer: 201 with the new balance, and whether
+/// it repeats an earlier request with the same `Idempotency-Key`.
+type BalanceMoved = (
+    StatusCode,
+    [(&'static str, &'static str); 1],
+    Json<BalanceResponse>,
+);
+
+fn balance_moved(moved: service::pockets::Deposit) -> BalanceMoved {
+    let replayed = if moved.replayed { "true" } else { "false" };
+    (
         StatusCode::CREATED,
         [("idempotent-replayed", replayed)],
         Json(BalanceResponse {
-            balance: deposit.balance.as_won(),
+            balance: moved.balance.as_won(),
         }),
-    ))
+    )
 }
 
 /// One page of the movements, in the same shape as the project list.
@@ -238,7 +243,7 @@ pub struct CashOutRequest {
         (status = 201, description = "The new balance", body = BalanceResponse),
         (status = 401, description = "`UNAUTHENTICATED`", body = ErrorBody),
         (status = 409, description = "`INSUFFICIENT_BALANCE`, `POCKET_NOT_REGISTERED` or `IDEMPOTENCY_KEY_REUSED`", body = ErrorBody,
-            example = json!({"error": {"code": "INSUFFICIENT_BALANCE", "message": "Your pocket does not hold enough for this. Top it up first.", "details": {}}})),
+            example = json!({"error": {"code": "INSUFFICIENT_BALANCE", "message": "That is more than your pocket holds.", "details": {"amount": "That is more than your pocket holds."}}})),
         (status = 422, description = "`VALIDATION_FAILED` (amount, Idempotency-Key)", body = ErrorBody),
     )
 )]
@@ -247,24 +252,10 @@ pub async fn cash_out(
     Signed { session, .. }: Signed,
     headers: HeaderMap,
     payload: Result<Json<CashOutRequest>, JsonRejection>,
-) -> Result<
-    (
-        StatusCode,
-        [(&'static str, &'static str); 1],
-        Json<BalanceResponse>,
-    ),
-    ApiError,
-> {
+) -> Result<BalanceMoved, ApiError> {
     let key = idempotency_key(&headers)?;
     let request = body(payload)?;
     let amount = check_cash_out(request.amount).map_err(AppError::validation)?;
     let done = service::pockets::cash_out(&state, session.account_id, amount, key.as_ref()).await?;
-    let replayed = if done.replayed { "true" } else { "false" };
-    Ok((
-        StatusCode::CREATED,
-        [("idempotent-replayed", replayed)],
-        Json(BalanceResponse {
-            balance: done.balance.as_won(),
-        }),
-    ))
+    Ok(balance_moved(done))
 }

@@ -112,16 +112,20 @@ impl TestApp {
         Self::serve(state).await
     }
 
-    /// A second server process over this one's database (and Redis), as a
-    /// deployment with several processes has.
-    pub async fn another_process(&self) -> TestApp {
+    /// This app's database, for another process (or the binary) to use.
+    pub fn database_url(&self) -> String {
         let options = self.state.db.connect_options();
-        let database_url = format!(
+        format!(
             "{}/{}",
             pg_server_url(),
             options.get_database().unwrap_or_default()
-        );
-        let config = config_for(&database_url, &redis_url());
+        )
+    }
+
+    /// A second server process over this one's database (and Redis), as a
+    /// deployment with several processes has.
+    pub async fn another_process(&self) -> TestApp {
+        let config = config_for(&self.database_url(), &redis_url());
         let db = server::connect_database(&config)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
