@@ -5,9 +5,13 @@ pub mod api;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod locale;
 pub mod model;
 pub mod pages;
 pub mod security;
+
+// The catalogues of `locales/`, compiled by build.rs into the module `i18n`.
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 #[cfg(feature = "ssr")]
 pub mod cache;
@@ -47,9 +51,10 @@ use crate::{
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let locale = locale::provide();
     view! {
         <!DOCTYPE html>
-        <html lang="ko">
+        <html lang=locale::tag(locale)>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -67,6 +72,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    locale::provide();
     mark_hydrated();
 
     view! {

@@ -1,5 +1,7 @@
 use leptos::{either::Either, prelude::*};
 
+use crate::{i18n::td_string, locale::use_locale};
+
 /// Page numbers to show around `current`: the first, the last, and two on
 /// each side, with `None` marking a gap.
 pub fn page_window(current: u32, total: u32) -> Vec<Option<u32>> {
@@ -28,13 +30,14 @@ pub fn Pager(
     if total_pages <= 1 {
         return None;
     }
+    let l = use_locale();
     let previous = (current > 1).then(|| link(current - 1));
     let next = (current < total_pages).then(|| link(current + 1));
     let numbers = page_window(current, total_pages)
         .into_iter()
         .map(|entry| match entry {
             Some(page) => {
-                let label = format!("Page {page}");
+                let label = td_string!(l, pager.page, page = page).to_string();
                 Either::Left(view! {
                     <li>
                         <a
@@ -53,19 +56,19 @@ pub fn Pager(
         .collect_view();
 
     Some(view! {
-        <nav class="pager" aria-label="Pagination">
+        <nav class="pager" aria-label=td_string!(l, pager.label)>
             <ul>
                 <li>
                     {match previous {
-                        Some(href) => Either::Left(view! { <a class="pager-link" href=href rel="prev">"Previous"</a> }),
-                        None => Either::Right(view! { <span class="pager-link" aria-disabled="true">"Previous"</span> }),
+                        Some(href) => Either::Left(view! { <a class="pager-link" href=href rel="prev">{td_string!(l, pager.previous)}</a> }),
+                        None => Either::Right(view! { <span class="pager-link" aria-disabled="true">{td_string!(l, pager.previous)}</span> }),
                     }}
                 </li>
                 {numbers}
                 <li>
                     {match next {
-                        Some(href) => Either::Left(view! { <a class="pager-link" href=href rel="next">"Next"</a> }),
-                        None => Either::Right(view! { <span class="pager-link" aria-disabled="true">"Next"</span> }),
+                        Some(href) => Either::Left(view! { <a class="pager-link" href=href rel="next">{td_string!(l, pager.next)}</a> }),
+                        None => Either::Right(view! { <span class="pager-link" aria-disabled="true">{td_string!(l, pager.next)}</span> }),
                     }}
                 </li>
             </ul>

@@ -1,6 +1,11 @@
 use leptos::prelude::*;
 
-use crate::{domain::PostStatus, model::ProjectSummary};
+use crate::{
+    domain::PostStatus,
+    i18n::td_string,
+    locale::{self, use_locale},
+    model::ProjectSummary,
+};
 
 pub fn status_class(status: PostStatus) -> &'static str {
     match status {
@@ -16,14 +21,21 @@ pub fn status_class(status: PostStatus) -> &'static str {
 pub fn ProjectCard(project: ProjectSummary) -> impl IntoView {
     let rate = project.achievement_rate();
     let heading_id = format!("project-{}-title", project.id);
-    let progress_label = format!("{rate} of {} raised", project.target_amount);
+    let l = use_locale();
+    let progress_label = td_string!(
+        l,
+        card.progress,
+        rate = rate,
+        target = project.target_amount
+    )
+    .to_string();
 
     view! {
         <li class="card" data-status=project.status.as_str()>
             <article aria-labelledby=heading_id>
                 <div class="card-meta">
-                    <span class=status_class(project.status)>{project.status.label()}</span>
-                    <span class="dday">{project.d_day().to_string()}</span>
+                    <span class=status_class(project.status)>{locale::status(l, project.status)}</span>
+                    <span class="dday">{locale::format::d_day(l, project.d_day())}</span>
                 </div>
                 <h3 class="card-title" id=heading_id.clone()>
                     <a class="card-link" href=format!("/posts/{}", project.id)>{project.title}</a>
@@ -37,15 +49,15 @@ pub fn ProjectCard(project: ProjectSummary) -> impl IntoView {
                 ></progress>
                 <dl class="card-figures">
                     <div class="figure figure-total">
-                        <dt>"Raised"</dt>
+                        <dt>{td_string!(l, card.raised)}</dt>
                         <dd>{project.total_amount.to_string()}</dd>
                     </div>
                     <div class="figure figure-rate">
-                        <dt>"Achieved"</dt>
+                        <dt>{td_string!(l, card.achieved)}</dt>
                         <dd>{rate.to_string()}</dd>
                     </div>
                     <div class="figure figure-backers">
-                        <dt>"Backers"</dt>
+                        <dt>{td_string!(l, card.backers)}</dt>
                         <dd>{project.backer_count}</dd>
                     </div>
                 </dl>

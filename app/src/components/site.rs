@@ -1,22 +1,31 @@
 use leptos::{either::Either, prelude::*};
 
-use crate::{api::current_account, components::account_actions::AccountActions, domain::Role};
+use leptos_router::hooks::use_location;
+
+use crate::{
+    api::current_account,
+    components::account_actions::AccountActions,
+    domain::{Role, listing::encode_query_value},
+    i18n::td_string,
+    locale::{self, Locale, use_locale},
+};
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
     let actions = AccountActions::expect();
     let me = Resource::new(move || actions.version(), |_| current_account());
+    let l = use_locale();
 
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        <a class="skip-link" href="#main">{td_string!(l, site.skip_link)}</a>
         <header class="site-header">
             <div class="container site-header-inner">
-                <a class="brand" href="/" aria-label="Moa home">
+                <a class="brand" href="/" aria-label=td_string!(l, site.home_label)>
                     <span class="brand-mark" aria-hidden="true">"모아"</span>
                     <span class="brand-name">"Moa"</span>
                 </a>
-                <nav aria-label="Main" class="site-nav">
-                    <a href="/">"Discover"</a>
+                <nav aria-label=td_string!(l, site.main_nav) class="site-nav">
+                    <a href="/">{td_string!(l, site.discover)}</a>
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
                             match me.await.ok().flatten() {
@@ -26,49 +35,86 @@ pub fn SiteHeader() -> impl IntoView {
                                     let (balance, balance_label) = match me.pocket {
                                         Some(pocket) => {
                                             let balance = pocket.balance.to_string();
-                                            let label = format!("Pocket balance {balance}");
+                                            let label = td_string!(l, site.pocket_balance, balance = &balance).to_string();
                                             (balance, Some(label))
                                         }
-                                        None => ("Register a pocket".to_owned(), None),
+                                        None => (td_string!(l, site.register_pocket).to_owned(), None),
                                     };
                                     let (own_list, own_label) = match me.account.role {
-                                        Role::Publisher => ("/me/projects", "My projects"),
-                                        Role::Backer => ("/me/backings", "My backings"),
+                                        Role::Publisher => ("/me/projects", td_string!(l, site.my_projects)),
+                                        Role::Backer => ("/me/backings", td_string!(l, site.my_backings)),
                                     };
                                     let publish = (me.account.role == Role::Publisher)
-                                        .then(|| view! { <a href="/posts/new">"Publish"</a> });
+                                        .then(|| view! { <a href="/posts/new">{td_string!(l, site.publish)}</a> });
                                     Either::Left(view! {
                                         {publish}
                                         <a href=own_list>{own_label}</a>
-                                        <span class="session" aria-label="Signed in">
+                                        <span class="session" aria-label=td_string!(l, site.signed_in)>
                                             <span class="session-name">{me.account.username}</span>
-                                            <span class="role-badge">{me.account.role.as_str()}</span>
+                                            <span class="role-badge">{locale::role(l, me.account.role)}</span>
                                             <a class="session-balance" href="/pocket" aria-label=balance_label>{balance}</a>
                                         </span>
                                         <ActionForm action=actions.log_out attr:class="inline-form">
-                                            <button class="link-button" type="submit">"Log out"</button>
+                                            <button class="link-button" type="submit">{td_string!(l, site.log_out)}</button>
                                         </ActionForm>
                                     })
                                 }
                                 None => Either::Right(view! {
-                                    <a href="/login">"Log in"</a>
-                                    <a class="button button-small" href="/signup">"Sign up"</a>
+                                    <a href="/login">{td_string!(l, site.log_in)}</a>
+                                    <a class="button button-small" href="/signup">{td_string!(l, site.sign_up)}</a>
                                 }),
                             }
                         })}
                     </Transition>
+                    <LanguageSwitch current=l />
                 </nav>
             </div>
         </header>
     }
 }
 
+/// Links to this same page (path and query) in the other languages. A full
+/// page load (`rel="external"`): `/lang/{tag}` sets the cookie and comes
+/// back, with or without JavaScript.
+#[component]
+fn LanguageSwitch(current: Locale) -> impl IntoView {
+    let location = use_location();
+    let here = move || {
+        let path = location.pathname.get();
+        let query = location.search.get();
+        if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{}", query.trim_start_matches('?'))
+        }
+    };
+    let links = locale::ALL
+        .into_iter()
+        .filter(move |other| *other != current)
+        .map(move |other| {
+            let tag = locale::tag(other);
+            let href = move || format!("/lang/{tag}?next={}", encode_query_value(&here()));
+            view! {
+                <a class="language-link" href=href rel="external" hreflang=tag lang=tag>
+                    {locale::endonym(other)}
+                </a>
+            }
+        })
+        .collect_view();
+    view! {
+        <span class="language-switch" aria-label=td_string!(current, site.language)>
+            {links}
+        </span>
+    }
+}
+
 #[component]
 pub fn SiteFooter() -> impl IntoView {
+    let l = use_locale();
     view! {
         <footer class="site-footer">
             <div class="container">
-                <p>"Moa 모아 — crowdfunding for the things people make. Amounts in Korean won (KRW)."</p>
+                <p>{td_string!(l, site.footer)}</p>
             </div>
         </footer>
     }

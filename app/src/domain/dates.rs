@@ -18,9 +18,14 @@ pub fn date_text(date: NaiveDate) -> String {
     format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
 }
 
+/// The Korean calendar day of an instant.
+pub fn korea_date(at: DateTime<Utc>) -> NaiveDate {
+    in_korea(at).date_naive()
+}
+
 /// The Korean calendar day of an instant: `2026-11-24`.
 pub fn korea_date_text(at: DateTime<Utc>) -> String {
-    date_text(in_korea(at).date_naive())
+    date_text(korea_date(at))
 }
 
 /// An instant to the minute, in Korean time: `2026-11-24 16:08`.

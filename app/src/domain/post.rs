@@ -118,12 +118,9 @@ impl fmt::Display for PostProblem {
 pub struct PostProblems(pub Vec<PostProblem>);
 
 impl PostProblems {
-    /// The message for one field, if a rule about it is broken.
-    pub fn message_for(&self, field: &str) -> Option<String> {
-        self.0
-            .iter()
-            .find(|problem| problem.field() == field)
-            .map(ToString::to_string)
+    /// The first broken rule about one field, if any.
+    pub fn problem_for(&self, field: &str) -> Option<&PostProblem> {
+        self.0.iter().find(|problem| problem.field() == field)
     }
 
     pub fn field_errors(&self) -> FieldErrors {

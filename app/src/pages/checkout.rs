@@ -16,6 +16,8 @@ use crate::{
     },
     domain::{Money, PostStatus},
     error::{AppError, ErrorCode},
+    i18n::td_string,
+    locale::{self, use_locale},
     model::{Eligibility, ProjectSummary},
 };
 
@@ -34,8 +36,9 @@ pub fn BackingCallToAction(project: ProjectSummary) -> impl IntoView {
         },
         move |_| backing_eligibility(project_id),
     );
+    let l = use_locale();
     view! {
-        <section class="panel backing" aria-label="Back this project">
+        <section class="panel backing" aria-label=td_string!(l, checkout.back_this)>
             <Suspense fallback=|| ()>
                 {move || {
                     let project = project.clone();
@@ -56,11 +59,12 @@ pub fn BackingCallToAction(project: ProjectSummary) -> impl IntoView {
 /// The project's own publisher manages it from its page.
 #[component]
 fn OwnerOffer(project: ProjectSummary) -> impl IntoView {
+    let l = use_locale();
     let edit = (project.status == PostStatus::Funding).then(|| {
-        view! { <a class="button" href=format!("/posts/{}/edit", project.id)>"Edit project"</a> }
+        view! { <a class="button" href=format!("/posts/{}/edit", project.id)>{td_string!(l, checkout.edit)}</a> }
     });
     view! {
-        <p class="notice">"This is your project."</p>
+        <p class="notice">{td_string!(l, checkout.yours)}</p>
         <FormError error=Signal::derive(move || {
             AccountActions::expect().end_project.value().get().and_then(Result::err)
         }) />
@@ -82,18 +86,20 @@ fn Offer(project_id: i64, answer: Eligibility) -> impl IntoView {
     let actions = AccountActions::expect();
     let here = format!("/posts/{project_id}");
     let price = answer.price;
+    let l = use_locale();
+    let price_text = locale::won(l, price);
     match answer.reason {
         None => EitherOf3::A(view! {
-            <a class="button" href=format!("{here}/checkout")>{format!("Back this project for {price}")}</a>
+            <a class="button" href=format!("{here}/checkout")>{td_string!(l, checkout.back_for, price = price_text).to_string()}</a>
         }),
         Some(ErrorCode::AlreadyBacked) => EitherOf3::B(view! {
-            <p class="notice-success">{format!("You backed this for {price}.")}</p>
+            <p class="notice-success">{td_string!(l, checkout.backed_for, price = price_text).to_string()}</p>
             <FormError error=Signal::derive(move || {
                 actions.withdraw_backing.value().get().and_then(Result::err)
             }) />
             <ActionForm action=actions.withdraw_backing attr:class="inline-form">
                 <input type="hidden" name="id" value=project_id />
-                <button class="link-button" type="submit">"Withdraw my backing"</button>
+                <button class="link-button" type="submit">{td_string!(l, checkout.withdraw)}</button>
             </ActionForm>
         }),
         Some(reason) => EitherOf3::C(view! { <WhyNot reason price balance=answer.balance here /> }),
@@ -103,31 +109,41 @@ fn Offer(project_id: i64, answer: Eligibility) -> impl IntoView {
 /// Why someone cannot back now, and what to do about it.
 #[component]
 fn WhyNot(reason: ErrorCode, price: Money, balance: Option<Money>, here: String) -> impl IntoView {
+    let l = use_locale();
     let (text, way) = match reason {
         ErrorCode::Unauthenticated => (
-            "Log in to back this project.".to_owned(),
-            Some((format!("/login?next={here}"), "Log in".to_owned())),
+            td_string!(l, checkout.log_in_to_back).to_owned(),
+            Some((format!("/login?next={here}"), td_string!(l, common.log_in))),
         ),
         ErrorCode::PocketNotRegistered => (
-            "Backings are paid from your pocket. Register one first.".to_owned(),
+            td_string!(l, checkout.pocket_needed).to_owned(),
             Some((
                 format!("/pocket?next={here}"),
-                "Register a pocket".to_owned(),
+                td_string!(l, checkout.register_pocket),
             )),
         ),
         ErrorCode::InsufficientBalance => {
             let shortfall =
                 Money::won(price.as_won() - balance.map_or(0, Money::as_won)).max(Money::ZERO);
             (
-                format!("Your pocket needs {shortfall} more to back this for {price}."),
-                Some((format!("/pocket?next={here}"), "Top up".to_owned())),
+                td_string!(
+                    l,
+                    checkout.shortfall,
+                    shortfall = locale::won(l, shortfall),
+                    price = locale::won(l, price)
+                )
+                .to_string(),
+                Some((
+                    format!("/pocket?next={here}"),
+                    td_string!(l, checkout.top_up),
+                )),
             )
         }
         ErrorCode::PublisherCannotBack => (
-            "Publisher accounts publish projects; they cannot back them.".to_owned(),
+            td_string!(l, checkout.publisher_cannot_back).to_owned(),
             None,
         ),
-        _ => ("This project is no longer funding.".to_owned(), None),
+        _ => (td_string!(l, checkout.not_funding).to_owned(), None),
     };
     view! {
         <p class="notice">{text}</p>
@@ -148,10 +164,11 @@ pub fn CheckoutPage() -> impl IntoView {
             Ok::<_, AppError>((project, answer, key))
         },
     );
+    let l = use_locale();
     view! {
-        <Title text="Checkout" />
-        <h1 class="page-title">"Back a project"</h1>
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+        <Title text=td_string!(l, checkout.title) />
+        <h1 class="page-title">{td_string!(l, checkout.heading)}</h1>
+        <Suspense fallback=move || view! { <p class="loading" role="status">{td_string!(l, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok((project, answer, key)) => Either::Left(view! {
@@ -172,14 +189,15 @@ fn Checkout(title: String, id: i64, answer: Eligibility, key: String) -> impl In
     let here = format!("/posts/{id}");
     let error = Signal::derive(move || actions.back_project.value().get().and_then(Result::err));
     let price = answer.price;
+    let l = use_locale();
     let body = match (answer.reason, answer.balance) {
         (None, Some(balance)) => {
             let after = Money::won(balance.as_won() - price.as_won());
             Either::Left(view! {
                 <dl class="project-facts checkout-facts">
-                    <div><dt>"Price"</dt><dd>{price.to_string()}</dd></div>
-                    <div><dt>"Pocket now"</dt><dd>{balance.to_string()}</dd></div>
-                    <div><dt>"Pocket after"</dt><dd>{after.to_string()}</dd></div>
+                    <div><dt>{td_string!(l, checkout.price)}</dt><dd>{price.to_string()}</dd></div>
+                    <div><dt>{td_string!(l, checkout.pocket_now)}</dt><dd>{balance.to_string()}</dd></div>
+                    <div><dt>{td_string!(l, checkout.pocket_after)}</dt><dd>{after.to_string()}</dd></div>
                 </dl>
                 <FormError error />
                 <ActionForm action=actions.back_project attr:class="form">
@@ -191,7 +209,7 @@ fn Checkout(title: String, id: i64, answer: Eligibility, key: String) -> impl In
                         type="submit"
                         disabled=move || actions.back_project.pending().get()
                     >
-                        {format!("Confirm and pay {price}")}
+                        {td_string!(l, checkout.confirm, price = price).to_string()}
                     </button>
                 </ActionForm>
             })
@@ -200,7 +218,7 @@ fn Checkout(title: String, id: i64, answer: Eligibility, key: String) -> impl In
             <FormError error />
             {match reason {
                 Some(ErrorCode::AlreadyBacked) => Either::Left(view! {
-                    <p class="notice">"You have already backed this project."</p>
+                    <p class="notice">{td_string!(l, checkout.already)}</p>
                 }),
                 other => Either::Right(view! {
                     <WhyNot
@@ -214,7 +232,7 @@ fn Checkout(title: String, id: i64, answer: Eligibility, key: String) -> impl In
         }),
     };
     view! {
-        <section class="panel checkout" aria-label="Checkout">
+        <section class="panel checkout" aria-label=td_string!(l, checkout.title)>
             <h2><a href=format!("/posts/{id}")>{title}</a></h2>
             {body}
         </section>

@@ -13,6 +13,8 @@ use crate::{
     api::list_projects_for,
     components::{pager::Pager, project_card::ProjectCard},
     domain::listing::RawListQuery,
+    i18n::td_string,
+    locale::{Locale, format::group_thousands, use_locale},
     model::{ListQuery, ProjectSort},
 };
 
@@ -41,30 +43,29 @@ pub fn HomePage() -> impl IntoView {
         })
     });
     let projects = Resource::new(move || query.get(), list_projects_for);
+    let l = use_locale();
 
     view! {
-        <Title text="Discover projects" />
-        <Meta name="description" content="Moa 모아: back the projects you want to see made." />
+        <Title text=td_string!(l, home.title) />
+        <Meta name="description" content=td_string!(l, home.description) />
         <section class="hero">
-            <h1>"Back what you want to see made"</h1>
-            <p class="hero-lead">
-                "Independent makers fund their projects on Moa. Pick one, back it once, and follow it to the finish."
-            </p>
+            <h1>{td_string!(l, home.heading)}</h1>
+            <p class="hero-lead">{td_string!(l, home.lead)}</p>
         </section>
         <SearchForm query />
         <div class="list-toolbar">
             <h2 class="list-heading">
                 {move || match query.read().search().map(str::to_owned) {
-                    Some(search) => format!("Results for “{search}”"),
-                    None => "Projects".to_owned(),
+                    Some(search) => td_string!(l, home.results_for, search = search).to_string(),
+                    None => td_string!(l, home.projects).to_owned(),
                 }}
             </h2>
-            <nav class="sort-tabs" aria-label="Sort projects">
-                <SortLink option=ProjectSort::Total query label="Most funded" />
-                <SortLink option=ProjectSort::Created query label="Newest" />
+            <nav class="sort-tabs" aria-label=td_string!(l, home.sort_label)>
+                <SortLink option=ProjectSort::Total query label=td_string!(l, home.most_funded) />
+                <SortLink option=ProjectSort::Created query label=td_string!(l, home.newest) />
             </nav>
         </div>
-        <Transition fallback=|| view! { <p class="loading" role="status">"Loading projects…"</p> }>
+        <Transition fallback=move || view! { <p class="loading" role="status">{td_string!(l, home.loading)}</p> }>
             {move || Suspend::new(async move {
                 let current = query.get_untracked();
                 match projects.await {
@@ -72,9 +73,9 @@ pub fn HomePage() -> impl IntoView {
                         let first = current.with_page(1).to_url();
                         EitherOf4::A(view! {
                             <section class="empty-state">
-                                <h2>"No projects on this page"</h2>
-                                <p>{format!("The list ends at page {}.", page.total_pages)}</p>
-                                <a class="button" href=first>"Back to the first page"</a>
+                                <h2>{td_string!(l, home.page_empty)}</h2>
+                                <p>{td_string!(l, home.list_ends, pages = page.total_pages).to_string()}</p>
+                                <a class="button" href=first>{td_string!(l, home.first_page)}</a>
                             </section>
                         })
                     }
@@ -82,13 +83,10 @@ pub fn HomePage() -> impl IntoView {
                         <EmptyList query=current />
                     }),
                     Ok(page) => {
-                        let summary = format!(
-                            "{} projects · page {} of {}",
-                            page.total_items, page.page, page.total_pages
-                        );
+                        let summary = list_summary(l, page.total_items, page.page, page.total_pages);
                         EitherOf4::C(view! {
                             <p class="list-summary" role="status">{summary}</p>
-                            <ul class="card-grid" aria-label="Projects">
+                            <ul class="card-grid" aria-label=td_string!(l, home.projects)>
                                 {page.items.into_iter().map(|project| view! { <ProjectCard project /> }).collect_view()}
                             </ul>
                             <Pager
@@ -157,15 +155,16 @@ fn SearchForm(query: Memo<ListQuery>) -> impl IntoView {
         pending.set_value(handle.ok());
     };
 
+    let l = use_locale();
     view! {
         <Form method="GET" action="/" attr:class="search-form" attr:role="search">
-            <label class="visually-hidden" for="search-input">"Search projects by title"</label>
+            <label class="visually-hidden" for="search-input">{td_string!(l, home.search_label)}</label>
             <input
                 id="search-input"
                 class="search-input"
                 type="search"
                 name="q"
-                placeholder="Search projects by title"
+                placeholder=td_string!(l, home.search_label)
                 maxlength="100"
                 autocomplete="off"
                 // The attribute for the server's HTML (and no-JS use), the
@@ -179,30 +178,55 @@ fn SearchForm(query: Memo<ListQuery>) -> impl IntoView {
                 (sort != ProjectSort::default())
                     .then(|| view! { <input type="hidden" name="sort" value=sort.as_query() /> })
             }}
-            <button class="button" type="submit">"Search"</button>
+            <button class="button" type="submit">{td_string!(l, home.search)}</button>
         </Form>
     }
 }
 
 #[component]
 fn EmptyList(query: ListQuery) -> impl IntoView {
+    let l = use_locale();
     match query.search().map(str::to_owned) {
         Some(search) => {
             let clear = query.with_search(None).to_url();
             Either::Left(view! {
                 <section class="empty-state">
-                    <h2>{format!("No projects match “{search}”")}</h2>
-                    <p>"Try a shorter or different word."</p>
-                    <a class="button" href=clear>"Clear search"</a>
+                    <h2>{td_string!(l, home.no_match, search = search).to_string()}</h2>
+                    <p>{td_string!(l, home.try_other)}</p>
+                    <a class="button" href=clear>{td_string!(l, home.clear_search)}</a>
                 </section>
             })
         }
         None => Either::Right(view! {
             <section class="empty-state">
-                <h2>"No projects yet"</h2>
-                <p>"When publishers open their projects, they will appear here."</p>
+                <h2>{td_string!(l, home.none_yet)}</h2>
+                <p>{td_string!(l, home.none_yet_body)}</p>
             </section>
         }),
+    }
+}
+
+/// `12 projects · page 1 of 2` / `프로젝트 12개 · 2페이지 중 1페이지`.
+fn list_summary(l: Locale, count: u64, page: u32, pages: u32) -> String {
+    let count_text = group_thousands(count);
+    if count == 1 && l == Locale::en {
+        td_string!(
+            l,
+            home.summary_singular,
+            count = count_text,
+            page = page,
+            pages = pages
+        )
+        .to_string()
+    } else {
+        td_string!(
+            l,
+            home.summary_plural,
+            count = count_text,
+            page = page,
+            pages = pages
+        )
+        .to_string()
     }
 }
 

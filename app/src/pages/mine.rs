@@ -18,9 +18,11 @@ use crate::{
     },
     domain::{
         Paging, PostStatus,
-        dates::{date_text, korea_date_text, korea_minute_text},
+        dates::{korea_date, korea_minute_text},
     },
     error::{AppError, ErrorCode},
+    i18n::td_string,
+    locale::{self, Locale, format, use_locale},
     model::{BackedProject, Backer, Paged, ProjectSummary},
 };
 
@@ -34,22 +36,23 @@ pub fn MyProjectsPage() -> impl IntoView {
     );
     let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
     let end_error = Signal::derive(move || ended.value().get().and_then(Result::err));
+    let l = use_locale();
     view! {
-        <Title text="My projects" />
+        <Title text=td_string!(l, mine.my_projects) />
         <div class="page-heading">
-            <h1 class="page-title">"My projects"</h1>
-            <a class="button" href="/posts/new">"Publish a project"</a>
+            <h1 class="page-title">{td_string!(l, mine.my_projects)}</h1>
+            <a class="button" href="/posts/new">{td_string!(l, mine.publish)}</a>
         </div>
         <FormError error=delete_error />
         <FormError error=end_error />
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your projects…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading" role="status">{td_string!(l, mine.loading_projects)}</p> }>
             {move || Suspend::new(async move {
                 match projects.await {
                     Ok(projects) if projects.is_empty() => EitherOf3::A(view! {
-                        <p class="empty-state">"You have not published a project yet."</p>
+                        <p class="empty-state">{td_string!(l, mine.no_projects)}</p>
                     }),
                     Ok(projects) => EitherOf3::B(view! { <MyProjectsTable projects delete /> }),
-                    Err(error) => EitherOf3::C(view! { <Refusal error what="your projects" here="/me/projects" /> }),
+                    Err(error) => EitherOf3::C(view! { <Refusal error log_in=td_string!(l, mine.log_in_to_see_projects) here="/me/projects" /> }),
                 }
             })}
         </Suspense>
@@ -61,18 +64,19 @@ fn MyProjectsTable(
     projects: Vec<ProjectSummary>,
     delete: ServerAction<DeleteProject>,
 ) -> impl IntoView {
+    let l = use_locale();
     view! {
         <div class="table-scroll panel">
         <table class="ledger">
             <thead>
                 <tr>
-                    <th scope="col">"Project"</th>
-                    <th scope="col">"Status"</th>
-                    <th scope="col" class="amount">"Raised"</th>
-                    <th scope="col" class="amount">"Achieved"</th>
-                    <th scope="col" class="amount">"Backers"</th>
-                    <th scope="col">"Ends"</th>
-                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    <th scope="col">{td_string!(l, mine.project)}</th>
+                    <th scope="col">{td_string!(l, mine.status)}</th>
+                    <th scope="col" class="amount">{td_string!(l, mine.raised)}</th>
+                    <th scope="col" class="amount">{td_string!(l, mine.achieved)}</th>
+                    <th scope="col" class="amount">{td_string!(l, mine.backers)}</th>
+                    <th scope="col">{td_string!(l, mine.ends)}</th>
+                    <th scope="col"><span class="visually-hidden">{td_string!(l, mine.actions)}</span></th>
                 </tr>
             </thead>
             <tbody>
@@ -80,15 +84,15 @@ fn MyProjectsTable(
                     .into_iter()
                     .map(|project| {
                         let rate = project.achievement_rate().to_string();
-                        let d_day = project.d_day().to_string();
+                        let d_day = format::d_day(l, project.d_day());
                         view! {
                             <tr>
                                 <td><ProjectTitle project=project.clone() /></td>
-                                <td><span class=status_class(project.status)>{project.status.label()}</span></td>
+                                <td><span class=status_class(project.status)>{locale::status(l, project.status)}</span></td>
                                 <td class="amount">{project.total_amount.to_string()} " / " {project.target_amount.to_string()}</td>
                                 <td class="amount">{rate}</td>
                                 <td class="amount">{project.backer_count}</td>
-                                <td>{date_text(project.end_date)} " · " {d_day}</td>
+                                <td>{format::date(l, project.end_date)} " · " {d_day}</td>
                                 <td class="row-actions">
                                     <ProjectActions project=project.clone() />
                                     <EndProjectControl
@@ -114,19 +118,20 @@ fn MyProjectsTable(
 #[component]
 pub fn MyBackingsPage() -> impl IntoView {
     let backings = Resource::new(|| (), |_| my_backings());
+    let l = use_locale();
     view! {
-        <Title text="My backings" />
-        <h1 class="page-title">"My backings"</h1>
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your backings…"</p> }>
+        <Title text=td_string!(l, mine.my_backings) />
+        <h1 class="page-title">{td_string!(l, mine.my_backings)}</h1>
+        <Suspense fallback=move || view! { <p class="loading" role="status">{td_string!(l, mine.loading_backings)}</p> }>
             {move || Suspend::new(async move {
                 match backings.await {
                     Ok(backings) if backings.is_empty() => EitherOf3::A(view! {
                         <p class="empty-state">
-                            "You have not backed a project yet. " <a href="/">"Discover projects"</a>
+                            {td_string!(l, mine.no_backings)} <a href="/">{td_string!(l, mine.discover)}</a>
                         </p>
                     }),
                     Ok(backings) => EitherOf3::B(view! { <MyBackingsTable backings /> }),
-                    Err(error) => EitherOf3::C(view! { <Refusal error what="your backings" here="/me/backings" /> }),
+                    Err(error) => EitherOf3::C(view! { <Refusal error log_in=td_string!(l, mine.log_in_to_see_backings) here="/me/backings" /> }),
                 }
             })}
         </Suspense>
@@ -135,17 +140,18 @@ pub fn MyBackingsPage() -> impl IntoView {
 
 #[component]
 fn MyBackingsTable(backings: Vec<BackedProject>) -> impl IntoView {
+    let l = use_locale();
     view! {
         <div class="table-scroll panel">
         <table class="ledger">
             <thead>
                 <tr>
-                    <th scope="col">"Project"</th>
-                    <th scope="col">"Status"</th>
-                    <th scope="col" class="amount">"You paid"</th>
-                    <th scope="col">"Backing"</th>
-                    <th scope="col" class="amount">"Achieved"</th>
-                    <th scope="col">"Backed on"</th>
+                    <th scope="col">{td_string!(l, mine.project)}</th>
+                    <th scope="col">{td_string!(l, mine.status)}</th>
+                    <th scope="col" class="amount">{td_string!(l, mine.you_paid)}</th>
+                    <th scope="col">{td_string!(l, mine.backing)}</th>
+                    <th scope="col" class="amount">{td_string!(l, mine.achieved)}</th>
+                    <th scope="col">{td_string!(l, mine.backed_on)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -157,11 +163,11 @@ fn MyBackingsTable(backings: Vec<BackedProject>) -> impl IntoView {
                         view! {
                             <tr>
                                 <td><ProjectTitle project=project.clone() /></td>
-                                <td><span class=status_class(project.status)>{project.status.label()}</span></td>
+                                <td><span class=status_class(project.status)>{locale::status(l, project.status)}</span></td>
                                 <td class="amount">{backed.amount.to_string()}</td>
-                                <td>{backed.status.label()}</td>
+                                <td>{locale::backing_status(l, backed.status)}</td>
                                 <td class="amount">{rate}</td>
-                                <td>{korea_date_text(backed.backed_at)}</td>
+                                <td>{format::date(l, korea_date(backed.backed_at))}</td>
                             </tr>
                         }
                     })
@@ -177,16 +183,17 @@ fn MyBackingsTable(backings: Vec<BackedProject>) -> impl IntoView {
 /// without JavaScript too).
 #[component]
 fn DeleteButton(project: ProjectSummary, delete: ServerAction<DeleteProject>) -> impl IntoView {
+    let l = use_locale();
     (project.status != PostStatus::Funding).then(|| {
-        let label = format!("Delete {}", project.title);
-        let confirm = format!("Yes, delete {}", project.title);
+        let label = td_string!(l, mine.delete_label, title = &project.title).to_string();
+        let confirm = td_string!(l, mine.delete_confirm_label, title = &project.title).to_string();
         view! {
             <details class="confirm-delete">
-                <summary aria-label=label>"Delete"</summary>
+                <summary aria-label=label>{td_string!(l, mine.delete)}</summary>
                 <ActionForm action=delete attr:class="inline-form">
                     <input type="hidden" name="id" value=project.id />
                     <button class="link-button danger" type="submit" aria-label=confirm>
-                        "Yes, delete"
+                        {td_string!(l, mine.yes_delete)}
                     </button>
                 </ActionForm>
             </details>
@@ -197,17 +204,18 @@ fn DeleteButton(project: ProjectSummary, delete: ServerAction<DeleteProject>) ->
 /// Editing while funding; the backers, whenever there are any.
 #[component]
 fn ProjectActions(project: ProjectSummary) -> impl IntoView {
+    let l = use_locale();
     let edit = (project.status == PostStatus::Funding).then(|| {
-        let label = format!("Edit {}", project.title);
-        view! { <a href=format!("/posts/{}/edit", project.id) aria-label=label>"Edit"</a> }
+        let label = td_string!(l, mine.edit_label, title = &project.title).to_string();
+        view! { <a href=format!("/posts/{}/edit", project.id) aria-label=label>{td_string!(l, mine.edit)}</a> }
     });
     let backers = (project.backer_count > 0).then(|| {
-        let label = format!("Backers of {}", project.title);
-        view! { <a href=format!("/me/projects/{}/backers", project.id) aria-label=label>"Backers"</a> }
+        let label = td_string!(l, mine.backers_label, title = &project.title).to_string();
+        view! { <a href=format!("/me/projects/{}/backers", project.id) aria-label=label>{td_string!(l, mine.backers)}</a> }
     });
     let history = (project.status != PostStatus::Funding).then(|| {
-        let label = format!("History of {}", project.title);
-        view! { <a href=format!("/me/projects/{}/history", project.id) aria-label=label>"History"</a> }
+        let label = td_string!(l, mine.history_label, title = &project.title).to_string();
+        view! { <a href=format!("/me/projects/{}/history", project.id) aria-label=label>{td_string!(l, mine.history)}</a> }
     });
     view! { {edit} {backers} {history} }
 }
@@ -227,21 +235,22 @@ pub fn ProjectBackersPage() -> impl IntoView {
         move || (id.get(), page.get()),
         |(id, page)| project_backers(id, Some(page.to_string())),
     );
+    let l = use_locale();
     view! {
-        <Title text="Backers" />
-        <nav class="breadcrumbs" aria-label="Breadcrumb">
-            <a href="/me/projects">"My projects"</a>
+        <Title text=td_string!(l, mine.backers) />
+        <nav class="breadcrumbs" aria-label=td_string!(l, mine.breadcrumb)>
+            <a href="/me/projects">{td_string!(l, mine.my_projects)}</a>
         </nav>
-        <h1 class="page-title">"Backers"</h1>
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the backers…"</p> }>
+        <h1 class="page-title">{td_string!(l, mine.backers)}</h1>
+        <Suspense fallback=move || view! { <p class="loading" role="status">{td_string!(l, mine.loading_backers)}</p> }>
             {move || Suspend::new(async move {
                 let here = format!("/me/projects/{}/backers", id.get_untracked());
                 match backers.await {
                     Ok(backers) if backers.total_items == 0 => EitherOf3::A(view! {
-                        <p class="empty-state">"Nobody has backed this project yet."</p>
+                        <p class="empty-state">{td_string!(l, mine.no_backers)}</p>
                     }),
                     Ok(backers) => EitherOf3::B(view! { <BackersTable backers here /> }),
-                    Err(error) => EitherOf3::C(view! { <Refusal error what="this project's backers" here="/me/projects" /> }),
+                    Err(error) => EitherOf3::C(view! { <Refusal error log_in=td_string!(l, mine.log_in_to_see_backers) here="/me/projects" /> }),
                 }
             })}
         </Suspense>
@@ -257,20 +266,17 @@ fn BackersTable(backers: Paged<Backer>, here: String) -> impl IntoView {
         total_items,
         ..
     } = backers;
-    let count = if total_items == 1 {
-        "1 backer".to_owned()
-    } else {
-        format!("{total_items} backers")
-    };
+    let l = use_locale();
+    let count = locale::backers(l, total_items);
     view! {
         <p class="list-status" role="status">{count}</p>
         <div class="table-scroll panel">
         <table class="ledger">
             <thead>
                 <tr>
-                    <th scope="col">"Backer"</th>
-                    <th scope="col" class="amount">"Paid"</th>
-                    <th scope="col">"When (KST)"</th>
+                    <th scope="col">{td_string!(l, mine.backer)}</th>
+                    <th scope="col" class="amount">{td_string!(l, mine.paid)}</th>
+                    <th scope="col">{td_string!(l, mine.when)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -303,20 +309,21 @@ fn ProjectTitle(project: ProjectSummary) -> impl IntoView {
 pub fn ProjectHistoryPage() -> impl IntoView {
     let id = super::route_id();
     let history = Resource::new(move || id.get(), |id| project_history(id.unwrap_or(0)));
+    let l = use_locale();
     view! {
-        <Title text="Project history" />
-        <nav class="breadcrumbs" aria-label="Breadcrumb">
-            <a href="/me/projects">"My projects"</a>
+        <Title text=td_string!(l, mine.project_history) />
+        <nav class="breadcrumbs" aria-label=td_string!(l, mine.breadcrumb)>
+            <a href="/me/projects">{td_string!(l, mine.my_projects)}</a>
         </nav>
-        <h1 class="page-title">"History"</h1>
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the history…"</p> }>
+        <h1 class="page-title">{td_string!(l, mine.history)}</h1>
+        <Suspense fallback=move || view! { <p class="loading" role="status">{td_string!(l, mine.loading_history)}</p> }>
             {move || Suspend::new(async move {
                 match history.await {
                     Ok(moves) if moves.is_empty() => EitherOf3::A(view! {
-                        <p class="empty-state">"This project is still funding: nothing has happened to it yet."</p>
+                        <p class="empty-state">{td_string!(l, mine.still_funding)}</p>
                     }),
                     Ok(moves) => EitherOf3::B(view! { <HistoryTable moves /> }),
-                    Err(error) => EitherOf3::C(view! { <Refusal error what="this project's history" here="/me/projects" /> }),
+                    Err(error) => EitherOf3::C(view! { <Refusal error log_in=td_string!(l, mine.log_in_to_see_history) here="/me/projects" /> }),
                 }
             })}
         </Suspense>
@@ -326,15 +333,16 @@ pub fn ProjectHistoryPage() -> impl IntoView {
 #[component]
 fn HistoryTable(moves: Vec<crate::model::TransitionRecord>) -> impl IntoView {
     use crate::domain::transition::Actor;
+    let l = use_locale();
     view! {
         <div class="table-scroll panel">
         <table class="ledger">
             <thead>
                 <tr>
-                    <th scope="col">"When (KST)"</th>
-                    <th scope="col">"Change"</th>
-                    <th scope="col">"By"</th>
-                    <th scope="col" class="amount">"Money moved"</th>
+                    <th scope="col">{td_string!(l, mine.when)}</th>
+                    <th scope="col">{td_string!(l, mine.change)}</th>
+                    <th scope="col">{td_string!(l, mine.by)}</th>
+                    <th scope="col" class="amount">{td_string!(l, mine.money_moved)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -342,21 +350,14 @@ fn HistoryTable(moves: Vec<crate::model::TransitionRecord>) -> impl IntoView {
                     .into_iter()
                     .map(|change| {
                         let by = match change.actor {
-                            Actor::Owner => "You",
-                            Actor::Settlement => "End date (settlement)",
+                            Actor::Owner => td_string!(l, mine.by_you),
+                            Actor::Settlement => td_string!(l, mine.by_settlement),
                         };
-                        let moved = match change.to {
-                            PostStatus::Cancel => match change.backings_moved {
-                                1 => format!("{} refunded to 1 backer", change.amount_moved),
-                                n => format!("{} refunded to {n} backers", change.amount_moved),
-                            },
-                            PostStatus::Success => format!("{} paid to you", change.amount_moved),
-                            _ => "—".to_owned(),
-                        };
+                        let moved = money_moved(l, &change);
                         view! {
                             <tr>
                                 <td>{korea_minute_text(change.at)}</td>
-                                <td>{change.from.label()} " → " {change.to.label()}</td>
+                                <td>{locale::status(l, change.from)} " → " {locale::status(l, change.to)}</td>
                                 <td>{by}</td>
                                 <td class="amount">{moved}</td>
                             </tr>
@@ -369,12 +370,29 @@ fn HistoryTable(moves: Vec<crate::model::TransitionRecord>) -> impl IntoView {
     }
 }
 
+/// `₩45,000 refunded to 3 backers`, `₩150,000 paid to you`, or a dash.
+fn money_moved(l: Locale, change: &crate::model::TransitionRecord) -> String {
+    let amount = locale::won(l, change.amount_moved);
+    let count = change.backings_moved;
+    match change.to {
+        PostStatus::Cancel if count == 1 => {
+            td_string!(l, mine.refunded_to_one, amount = amount, count = count).to_string()
+        }
+        PostStatus::Cancel => {
+            td_string!(l, mine.refunded_to_many, amount = amount, count = count).to_string()
+        }
+        PostStatus::Success => td_string!(l, mine.paid_to_you, amount = amount).to_string(),
+        _ => "—".to_owned(),
+    }
+}
+
 /// Why the list is not shown: not logged in, or the wrong type of account.
 #[component]
-fn Refusal(error: AppError, what: &'static str, here: &'static str) -> impl IntoView {
+fn Refusal(error: AppError, log_in: &'static str, here: &'static str) -> impl IntoView {
+    let l = use_locale();
     match error.code {
         ErrorCode::Unauthenticated => Either::Left(view! {
-            <p class="notice">{format!("Log in to see {what}. ")} <a href=format!("/login?next={here}")>"Log in"</a></p>
+            <p class="notice">{log_in} <a href=format!("/login?next={here}")>{td_string!(l, common.log_in)}</a></p>
         }),
         _ => Either::Right(view! { <p class="error-banner" role="alert">{error.message}</p> }),
     }

@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::{i18n::td_string, locale::use_locale};
+
 /// Shown for any unknown address; answers HTTP 404 on the server render.
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
@@ -9,12 +11,13 @@ pub fn NotFoundPage() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
 
+    let l = use_locale();
     view! {
-        <Title text="Page not found" />
+        <Title text=td_string!(l, not_found.title) />
         <section class="empty-state">
-            <h1>"Page not found"</h1>
-            <p>"There is nothing at this address. It may have moved, or never existed."</p>
-            <a class="button" href="/">"Back to all projects"</a>
+            <h1>{td_string!(l, not_found.title)}</h1>
+            <p>{td_string!(l, not_found.body)}</p>
+            <a class="button" href="/">{td_string!(l, not_found.back)}</a>
         </section>
     }
 }

@@ -21,6 +21,8 @@ use crate::{
         pocket::{DEPOSIT_MAX, DEPOSIT_MIN},
     },
     error::{AppError, ErrorCode},
+    i18n::td_string,
+    locale::{self, Locale, use_locale},
     model::{LedgerEntry, LedgerPage, Pocket, PocketStatement},
 };
 use leptos_router::hooks::use_query_map;
@@ -44,10 +46,11 @@ pub fn PocketPage() -> impl IntoView {
         |(page, ..)| pocket_overview(Some(page.to_string())),
     );
 
+    let l = use_locale();
     view! {
-        <Title text="Your pocket" />
-        <h1 class="page-title">"Your pocket"</h1>
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your pocket…"</p> }>
+        <Title text=td_string!(l, pocket.title) />
+        <h1 class="page-title">{td_string!(l, pocket.title)}</h1>
+        <Suspense fallback=move || view! { <p class="loading" role="status">{td_string!(l, pocket.loading)}</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
                     Ok(PocketStatement { pocket: Some(pocket), entries, deposit_key, cash_out_key, .. }) => {
@@ -55,9 +58,9 @@ pub fn PocketPage() -> impl IntoView {
                     }
                     Ok(PocketStatement { pocket: None, role, .. }) => EitherOf3::B(view! {
                         <section class="panel">
-                            <h2>"Register a pocket"</h2>
-                            <p>{pocket_purpose(role)}</p>
-                            <RegisterPocketForm action=actions.register_pocket submit="Register pocket" />
+                            <h2>{td_string!(l, pocket.register)}</h2>
+                            <p>{pocket_purpose(l, role)}</p>
+                            <RegisterPocketForm action=actions.register_pocket submit=td_string!(l, pocket.register_button) />
                         </section>
                     }),
                     Err(error) => EitherOf3::C(view! { <PocketUnavailable error /> }),
@@ -68,25 +71,19 @@ pub fn PocketPage() -> impl IntoView {
 }
 
 /// What a pocket is for, to the account that is about to register one.
-fn pocket_purpose(role: Role) -> &'static str {
+fn pocket_purpose(l: Locale, role: Role) -> &'static str {
     match role {
-        Role::Backer => {
-            "Your pocket is the bank account Moa pays from when you back a project, \
-             and pays back into if a project you backed is cancelled. Register it once; \
-             you can change the bank account later."
-        }
-        Role::Publisher => {
-            "Your pocket is the bank account Moa pays into when one of your projects \
-             reaches its target. Register it once; you can change the bank account later."
-        }
+        Role::Backer => td_string!(l, pocket.purpose_backer),
+        Role::Publisher => td_string!(l, pocket.purpose_publisher),
     }
 }
 
 #[component]
 fn PocketUnavailable(error: AppError) -> impl IntoView {
+    let l = use_locale();
     if error.code == ErrorCode::Unauthenticated {
         Either::Left(view! {
-            <p class="notice">"Log in to see your pocket. " <a href="/login?next=/pocket">"Log in"</a></p>
+            <p class="notice">{td_string!(l, pocket.log_in_to_see)} <a href="/login?next=/pocket">{td_string!(l, common.log_in)}</a></p>
         })
     } else {
         Either::Right(view! { <p class="error-banner" role="alert">{error.message}</p> })
@@ -103,19 +100,20 @@ fn RegisteredPocket(
     let actions = AccountActions::expect();
     let destination = format!("{} {}", pocket.bank.name(), pocket.account_number_masked);
     let balance = pocket.balance;
+    let l = use_locale();
     view! {
-        <section class="panel pocket-summary" aria-label="Pocket">
+        <section class="panel pocket-summary" aria-label=td_string!(l, pocket.label)>
             <dl>
                 <div>
-                    <dt>"Bank"</dt>
+                    <dt>{td_string!(l, pocket.bank)}</dt>
                     <dd>{pocket.bank.name()}</dd>
                 </div>
                 <div>
-                    <dt>"Account"</dt>
+                    <dt>{td_string!(l, pocket.account)}</dt>
                     <dd class="account-number">{pocket.account_number_masked}</dd>
                 </div>
                 <div class="pocket-balance">
-                    <dt>"Balance"</dt>
+                    <dt>{td_string!(l, pocket.balance)}</dt>
                     <dd>{pocket.balance.to_string()}</dd>
                 </div>
             </dl>
@@ -125,9 +123,9 @@ fn RegisteredPocket(
             <CashOutForm action=actions.cash_out cash_out_key balance destination />
             <section class="panel">
                 <details>
-                    <summary>"Change bank account"</summary>
-                    <p class="field-hint">"Your balance stays as it is."</p>
-                    <RegisterPocketForm action=actions.register_pocket submit="Save bank account" />
+                    <summary>{td_string!(l, pocket.change_account)}</summary>
+                    <p class="field-hint">{td_string!(l, pocket.balance_stays)}</p>
+                    <RegisterPocketForm action=actions.register_pocket submit=td_string!(l, pocket.save_account) />
                 </details>
             </section>
         </div>
@@ -142,16 +140,17 @@ fn RegisterPocketForm(action: ServerAction<RegisterPocket>, submit: &'static str
         .into_iter()
         .map(|bank| (bank.code(), bank.name()))
         .collect::<Vec<_>>();
+    let l = use_locale();
     view! {
         <FormError error />
         <ActionForm action attr:class="form" attr:novalidate=true>
             <ReturnPath />
-            <SelectField label="Bank" name="bank" placeholder="Choose a bank" options=banks error />
+            <SelectField label=td_string!(l, pocket.bank) name="bank" placeholder=td_string!(l, pocket.choose_bank) options=banks error />
             <TextField
-                label="Account number"
+                label=td_string!(l, pocket.account_number)
                 name="account_number"
                 inputmode="numeric"
-                hint="10–14 digits; hyphens are fine. Only the last four are shown afterwards."
+                hint=td_string!(l, pocket.account_number_hint)
                 error
             />
             <button class="button" type="submit">{submit}</button>
@@ -162,24 +161,25 @@ fn RegisterPocketForm(action: ServerAction<RegisterPocket>, submit: &'static str
 #[component]
 fn TopUpForm(action: ServerAction<TopUp>, deposit_key: String) -> impl IntoView {
     let error = action_error(action);
-    let hint = format!("Between {DEPOSIT_MIN} and {DEPOSIT_MAX} at a time.");
+    let l = use_locale();
+    let hint = td_string!(l, pocket.top_up_hint, min = DEPOSIT_MIN, max = DEPOSIT_MAX).to_string();
     let done = move || {
         action
             .value()
             .get()
             .and_then(Result::ok)
-            .map(|balance| format!("Topped up. Your balance is now {balance}."))
+            .map(|balance| td_string!(l, pocket.topped_up, balance = balance).to_string())
     };
     view! {
         <section class="panel">
-            <h2>"Top up"</h2>
+            <h2>{td_string!(l, pocket.top_up)}</h2>
             <p class="notice-success" role="status">{done}</p>
             <FormError error />
             <ActionForm action attr:class="form" attr:novalidate=true>
                 <input type="hidden" name="key" value=deposit_key />
-                <TextField label="Amount (KRW)" name="amount" inputmode="numeric" hint error />
+                <TextField label=td_string!(l, pocket.amount) name="amount" inputmode="numeric" hint error />
                 <button class="button" type="submit" disabled=move || action.pending().get()>
-                    "Top up"
+                    {td_string!(l, pocket.top_up)}
                 </button>
             </ActionForm>
         </section>
@@ -196,23 +196,30 @@ fn CashOutForm(
     destination: String,
 ) -> impl IntoView {
     let error = action_error(action);
-    let hint = format!("Up to {balance}, paid to {destination}.");
+    let l = use_locale();
+    let hint = td_string!(
+        l,
+        pocket.cash_out_hint,
+        balance = balance,
+        destination = destination
+    )
+    .to_string();
     let done = move || {
         action
             .value()
             .get()
             .and_then(Result::ok)
-            .map(|balance| format!("Cashed out. Your balance is now {balance}."))
+            .map(|balance| td_string!(l, pocket.cashed_out, balance = balance).to_string())
     };
     view! {
         <section class="panel" aria-labelledby="cash-out-title">
-            <h2 id="cash-out-title">"Cash out"</h2>
+            <h2 id="cash-out-title">{td_string!(l, pocket.cash_out)}</h2>
             <p class="notice-success" role="status">{done}</p>
             <FormError error />
             <ActionForm action attr:class="form" attr:novalidate=true>
                 <input type="hidden" name="key" value=cash_out_key />
                 <TextField
-                    label="Amount to cash out (KRW)"
+                    label=td_string!(l, pocket.cash_out_amount)
                     name="amount"
                     id="cash-out-amount"
                     inputmode="numeric"
@@ -224,7 +231,7 @@ fn CashOutForm(
                     type="submit"
                     disabled=move || action.pending().get() || balance == Money::ZERO
                 >
-                    "Cash out"
+                    {td_string!(l, pocket.cash_out)}
                 </button>
             </ActionForm>
         </section>
@@ -239,20 +246,19 @@ fn History(entries: LedgerPage) -> impl IntoView {
         total_pages,
         ..
     } = entries;
+    let l = use_locale();
     let body = if items.is_empty() {
-        Either::Left(
-            view! { <p class="empty-state">"No movements yet. Top up to get started."</p> },
-        )
+        Either::Left(view! { <p class="empty-state">{td_string!(l, pocket.no_movements)}</p> })
     } else {
         Either::Right(view! {
             <div class="table-scroll">
             <table class="ledger">
                 <thead>
                     <tr>
-                        <th scope="col">"When (KST)"</th>
-                        <th scope="col">"What"</th>
-                        <th scope="col" class="amount">"Amount"</th>
-                        <th scope="col" class="amount">"Balance"</th>
+                        <th scope="col">{td_string!(l, pocket.when)}</th>
+                        <th scope="col">{td_string!(l, pocket.what)}</th>
+                        <th scope="col" class="amount">{td_string!(l, pocket.amount_column)}</th>
+                        <th scope="col" class="amount">{td_string!(l, pocket.balance_column)}</th>
                     </tr>
                 </thead>
                 <tbody>{items.into_iter().map(|entry| view! { <HistoryRow entry /> }).collect_view()}</tbody>
@@ -263,7 +269,7 @@ fn History(entries: LedgerPage) -> impl IntoView {
     };
     view! {
         <section class="panel" aria-labelledby="history-title">
-            <h2 id="history-title">"History"</h2>
+            <h2 id="history-title">{td_string!(l, pocket.history)}</h2>
             {body}
         </section>
     }
@@ -271,7 +277,7 @@ fn History(entries: LedgerPage) -> impl IntoView {
 
 #[component]
 fn HistoryRow(entry: LedgerEntry) -> impl IntoView {
-    let kind = entry.kind.label();
+    let kind = locale::ledger_kind(use_locale(), entry.kind);
     let project = entry
         .project
         .map(|(id, title)| view! { " · " <a href=format!("/posts/{id}")>{title}</a> });

@@ -4,11 +4,10 @@ use leptos_meta::{Meta, Title};
 use crate::{
     api::get_project,
     components::{live_figures::live_figures, project_card::status_class},
-    domain::{
-        AchievementRate, PostStatus,
-        dates::{date_text, korea_date_text},
-    },
+    domain::{AchievementRate, PostStatus, dates::korea_date},
     error::{AppError, ErrorCode},
+    i18n::td_string,
+    locale::{self, Locale, format, use_locale},
     model::{Figures, ProjectDetail},
     pages::{checkout::BackingCallToAction, not_found::NotFoundPage},
 };
@@ -30,8 +29,9 @@ pub fn ProjectPage() -> impl IntoView {
         },
     );
 
+    let l = use_locale();
     view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the project…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading" role="status">{td_string!(l, project.loading)}</p> }>
             {move || Suspend::new(async move {
                 match project.await {
                     Ok(detail) => EitherOf3::A(view! { <ProjectView detail /> }),
@@ -50,7 +50,8 @@ fn ProjectView(detail: ProjectDetail) -> impl IntoView {
     let project = detail.summary;
     let target = project.target_amount;
     let meta_description: String = detail.description.chars().take(160).collect();
-    let created = korea_date_text(project.created_at);
+    let l = use_locale();
+    let created = format::date(l, korea_date(project.created_at));
     let call_to_action = view! { <BackingCallToAction project=project.clone() /> };
     let figures = live_figures(
         project.id,
@@ -66,20 +67,20 @@ fn ProjectView(detail: ProjectDetail) -> impl IntoView {
     view! {
         <Title text=project.title.clone() />
         <Meta name="description" content=meta_description />
-        <nav class="breadcrumbs" aria-label="Breadcrumb">
-            <a href="/">"All projects"</a>
+        <nav class="breadcrumbs" aria-label=td_string!(l, project.breadcrumb)>
+            <a href="/">{td_string!(l, project.all_projects)}</a>
         </nav>
         <article class="project">
             <header class="project-header">
                 <div class="card-meta">
-                    <span class=move || status_class(status.get())>{move || status.get().label()}</span>
-                    <span class="dday">{project.d_day().to_string()}</span>
+                    <span class=move || status_class(status.get())>{move || locale::status(l, status.get())}</span>
+                    <span class="dday">{format::d_day(l, project.d_day())}</span>
                 </div>
                 <h1 class="project-title">{project.title}</h1>
-                <p class="project-publisher">"by " {project.publisher_name}</p>
+                <p class="project-publisher">{td_string!(l, project.by, name = project.publisher_name).to_string()}</p>
             </header>
-            {move || outcome_text(status.get()).map(|text| view! { <p class="notice project-outcome">{text}</p> })}
-            <section class="project-funding" aria-label="Funding">
+            {move || outcome_text(l, status.get()).map(|text| view! { <p class="notice project-outcome">{text}</p> })}
+            <section class="project-funding" aria-label=td_string!(l, project.funding)>
                 <p class="project-total">
                     <span class="project-total-amount">{move || figures.get().total_amount.to_string()}</span>
                     <span class="project-rate">{move || rate.get().to_string()}</span>
@@ -88,30 +89,28 @@ fn ProjectView(detail: ProjectDetail) -> impl IntoView {
                     class="card-progress"
                     max="100"
                     value=move || rate.get().bar_percent()
-                    aria-label=move || format!("{} of {target} raised", rate.get())
+                    aria-label=move || td_string!(l, project.progress, rate = rate.get(), target = target).to_string()
                 ></progress>
                 <dl class="project-facts">
-                    <div><dt>"Target"</dt><dd>{target.to_string()}</dd></div>
-                    <div><dt>"Price per backing"</dt><dd>{project.price.to_string()}</dd></div>
-                    <div><dt>"Backers"</dt><dd>{move || figures.get().backer_count}</dd></div>
-                    <div><dt>"Ends"</dt><dd>{date_text(project.end_date)}</dd></div>
-                    <div><dt>"Created"</dt><dd>{created}</dd></div>
+                    <div><dt>{td_string!(l, project.target)}</dt><dd>{target.to_string()}</dd></div>
+                    <div><dt>{td_string!(l, project.price)}</dt><dd>{project.price.to_string()}</dd></div>
+                    <div><dt>{td_string!(l, project.backers)}</dt><dd>{move || figures.get().backer_count}</dd></div>
+                    <div><dt>{td_string!(l, project.ends)}</dt><dd>{format::date(l, project.end_date)}</dd></div>
+                    <div><dt>{td_string!(l, project.created)}</dt><dd>{created}</dd></div>
                 </dl>
             </section>
             {call_to_action}
-            <section class="project-description prose" aria-label="About this project" inner_html=detail.description_html></section>
+            <section class="project-description prose" aria-label=td_string!(l, project.about) inner_html=detail.description_html></section>
         </article>
     }
 }
 
 /// What happened to a project that ended, in a sentence.
-fn outcome_text(status: PostStatus) -> Option<&'static str> {
+fn outcome_text(l: Locale, status: PostStatus) -> Option<&'static str> {
     match status {
         PostStatus::Funding => None,
-        PostStatus::Success => {
-            Some("Funded: the target was reached and the publisher has been paid.")
-        }
-        PostStatus::Close => Some("Closed by its publisher after it was funded."),
-        PostStatus::Cancel => Some("Cancelled: every backer was refunded."),
+        PostStatus::Success => Some(td_string!(l, project.outcome_success)),
+        PostStatus::Close => Some(td_string!(l, project.outcome_close)),
+        PostStatus::Cancel => Some(td_string!(l, project.outcome_cancel)),
     }
 }

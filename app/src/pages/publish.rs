@@ -22,6 +22,8 @@ use crate::{
         post::{PRICE_MIN, TARGET_MAX, TARGET_MIN},
     },
     error::{AppError, ErrorCode},
+    i18n::td_string,
+    locale::{self, Locale, use_locale, words},
     model::EditableProject,
 };
 
@@ -30,19 +32,18 @@ const PREVIEW_DEBOUNCE_MS: u64 = 400;
 #[component]
 pub fn PublishPage() -> impl IntoView {
     let context = Resource::new(|| (), |_| load_publishing_context());
+    let l = use_locale();
     view! {
-        <Title text="Publish a project" />
-        <h1 class="page-title">"Publish a project"</h1>
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+        <Title text=td_string!(l, publish.title) />
+        <h1 class="page-title">{td_string!(l, publish.title)}</h1>
+        <Suspense fallback=move || view! { <p class="loading" role="status">{td_string!(l, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match context.await {
                     Ok(context) if !context.has_pocket => EitherOf3::A(view! {
                         <section class="panel notice">
-                            <h2>"First, a pocket"</h2>
-                            <p>
-                                "The money your project raises is paid into your pocket, so register one before you publish."
-                            </p>
-                            <a class="button" href="/pocket?next=/posts/new">"Register a pocket"</a>
+                            <h2>{td_string!(l, publish.pocket_first)}</h2>
+                            <p>{td_string!(l, publish.pocket_first_body)}</p>
+                            <a class="button" href="/pocket?next=/posts/new">{td_string!(l, publish.register_pocket)}</a>
                         </section>
                     }),
                     Ok(context) => EitherOf3::B(view! { <NewPostForm today=context.today /> }),
@@ -78,8 +79,17 @@ impl Fields {
 }
 
 /// The message the rules give `field`, given everything typed so far.
-fn live_message(problems: Memo<PostProblems>, field: &'static str) -> Signal<Option<String>> {
-    Signal::derive(move || problems.read().message_for(field))
+fn live_message(
+    l: Locale,
+    problems: Memo<PostProblems>,
+    field: &'static str,
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        problems
+            .read()
+            .problem_for(field)
+            .map(|problem| words::post_problem(l, problem))
+    })
 }
 
 #[component]
@@ -98,54 +108,53 @@ fn NewPostForm(today: NaiveDate) -> impl IntoView {
         };
         NewPost::parse(&draft, today).err().unwrap_or_default()
     });
-    let target_hint = format!("From {TARGET_MIN} to {TARGET_MAX}. It cannot change later.");
-    let price_hint = format!("What one backing costs: from {PRICE_MIN} up to the target.");
-    let date_hint = format!(
-        "The last day of funding, after {} and within a year.",
-        date_text(today)
-    );
+    let l = use_locale();
+    let target_hint =
+        td_string!(l, publish.target_hint, min = TARGET_MIN, max = TARGET_MAX).to_string();
+    let price_hint = td_string!(l, publish.price_hint, min = PRICE_MIN).to_string();
+    let date_hint = td_string!(l, publish.end_date_hint, today = date_text(today)).to_string();
     view! {
         <FormError error />
         <ActionForm action attr:class="form publish-form" attr:novalidate=true>
-            <LiveField label="Title" name="title" value=fields.title live=live_message(problems, "title") error />
+            <LiveField label=td_string!(l, publish.field_title) name="title" value=fields.title live=live_message(l, problems, "title") error />
             <LiveField
-                label="Publisher name"
+                label=td_string!(l, publish.publisher_name)
                 name="publisher_name"
-                hint="Shown as “by …” on your project."
+                hint=td_string!(l, publish.publisher_name_hint)
                 value=fields.publisher_name
-                live=live_message(problems, "publisher_name")
+                live=live_message(l, problems, "publisher_name")
                 error
             />
-            <DescriptionField value=fields.content live=live_message(problems, "content") error />
+            <DescriptionField value=fields.content live=live_message(l, problems, "content") error />
             <LiveField
-                label="Target amount (₩)"
+                label=td_string!(l, publish.target)
                 name="target_amount"
                 inputmode="numeric"
                 hint=target_hint
                 value=fields.target_amount
-                live=live_message(problems, "target_amount")
+                live=live_message(l, problems, "target_amount")
                 error
             />
             <LiveField
-                label="Price per backing (₩)"
+                label=td_string!(l, publish.price)
                 name="price"
                 inputmode="numeric"
                 hint=price_hint
                 value=fields.price
-                live=live_message(problems, "price")
+                live=live_message(l, problems, "price")
                 error
             />
             <LiveField
-                label="End date"
+                label=td_string!(l, publish.end_date)
                 name="final_date"
                 kind="date"
                 hint=date_hint
                 value=fields.final_date
-                live=live_message(problems, "final_date")
+                live=live_message(l, problems, "final_date")
                 error
             />
             <button class="button" type="submit" disabled=move || action.pending().get()>
-                "Publish project"
+                {td_string!(l, publish.submit)}
             </button>
         </ActionForm>
     }
@@ -178,18 +187,19 @@ fn DescriptionField(
         );
         pending.set_value(handle.ok());
     });
+    let l = use_locale();
     view! {
         <LiveField
-            label="Description"
+            label=td_string!(l, publish.description)
             name="content"
             multiline=true
-            hint="Markdown: ## headings, **bold**, - lists, [links](https://…)."
+            hint=td_string!(l, publish.description_hint)
             value
             live
             error
         />
-        <section class="panel preview" aria-label="Preview">
-            <h2 class="preview-title">"Preview"</h2>
+        <section class="panel preview" aria-label=td_string!(l, publish.preview)>
+            <h2 class="preview-title">{td_string!(l, publish.preview)}</h2>
             <div class="prose" inner_html=move || preview.get()></div>
         </section>
     }
@@ -207,10 +217,11 @@ pub fn EditPostPage() -> impl IntoView {
             }
         },
     );
+    let l = use_locale();
     view! {
-        <Title text="Edit project" />
-        <h1 class="page-title">"Edit project"</h1>
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+        <Title text=td_string!(l, publish.edit_title) />
+        <h1 class="page-title">{td_string!(l, publish.edit_title)}</h1>
+        <Suspense fallback=move || view! { <p class="loading" role="status">{td_string!(l, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 let here = id.get_untracked().map_or_else(|| "/".to_owned(), |id| format!("/posts/{id}/edit"));
                 match project.await {
@@ -219,13 +230,15 @@ pub fn EditPostPage() -> impl IntoView {
                     }
                     Ok(project) => EitherOf4::B(view! {
                         <p class="notice">
-                            {format!(
-                                "“{}” is {} and can no longer change.",
-                                project.summary.title,
-                                project.summary.status.label().to_lowercase()
-                            )}
+                            {td_string!(
+                                l,
+                                publish.cannot_change,
+                                title = project.summary.title,
+                                status = locale::status(l, project.summary.status).to_lowercase()
+                            )
+                            .to_string()}
                             " "
-                            <a href="/me/projects">"Back to my projects"</a>
+                            <a href="/me/projects">{td_string!(l, publish.back_to_mine)}</a>
                         </p>
                     }),
                     Err(error) if error.code == ErrorCode::PostNotFound => {
@@ -268,32 +281,31 @@ fn EditForm(project: EditableProject) -> impl IntoView {
             .err()
             .unwrap_or_default()
     });
+    let l = use_locale();
     let terms = if locked {
         Either::Left(view! {
             <dl class="project-facts locked-terms">
-                <div><dt>"Price per backing"</dt><dd>{summary.price.to_string()}</dd></div>
-                <div><dt>"End date"</dt><dd>{date_text(summary.end_date)}</dd></div>
+                <div><dt>{td_string!(l, publish.price_label)}</dt><dd>{summary.price.to_string()}</dd></div>
+                <div><dt>{td_string!(l, publish.end_date)}</dt><dd>{locale::format::date(l, summary.end_date)}</dd></div>
             </dl>
-            <p class="field-hint">
-                "Someone has backed this project, so its price and end date are what they agreed to and cannot change."
-            </p>
+            <p class="field-hint">{td_string!(l, publish.terms_locked)}</p>
         })
     } else {
         Either::Right(view! {
             <LiveField
-                label="Price per backing (₩)"
+                label=td_string!(l, publish.price)
                 name="price"
                 inputmode="numeric"
                 value=fields.price
-                live=live_message(problems, "price")
+                live=live_message(l, problems, "price")
                 error
             />
             <LiveField
-                label="End date"
+                label=td_string!(l, publish.end_date)
                 name="final_date"
                 kind="date"
                 value=fields.final_date
-                live=live_message(problems, "final_date")
+                live=live_message(l, problems, "final_date")
                 error
             />
         })
@@ -302,23 +314,23 @@ fn EditForm(project: EditableProject) -> impl IntoView {
         <FormError error />
         <ActionForm action attr:class="form publish-form" attr:novalidate=true>
             <input type="hidden" name="id" value=summary.id />
-            <LiveField label="Title" name="title" value=fields.title live=live_message(problems, "title") error />
+            <LiveField label=td_string!(l, publish.field_title) name="title" value=fields.title live=live_message(l, problems, "title") error />
             <LiveField
-                label="Publisher name"
+                label=td_string!(l, publish.publisher_name)
                 name="publisher_name"
                 value=fields.publisher_name
-                live=live_message(problems, "publisher_name")
+                live=live_message(l, problems, "publisher_name")
                 error
             />
-            <DescriptionField value=fields.content live=live_message(problems, "content") error />
+            <DescriptionField value=fields.content live=live_message(l, problems, "content") error />
             <div class="field">
-                <span class="field-label">"Target"</span>
+                <span class="field-label">{td_string!(l, publish.target_label)}</span>
                 <p class="read-only">{summary.target_amount.to_string()}</p>
-                <p class="field-hint">"The target never changes after publishing."</p>
+                <p class="field-hint">{td_string!(l, publish.target_fixed)}</p>
             </div>
             {terms}
             <button class="button" type="submit" disabled=move || action.pending().get()>
-                "Save changes"
+                {td_string!(l, publish.save)}
             </button>
         </ActionForm>
     }
@@ -328,9 +340,10 @@ fn EditForm(project: EditableProject) -> impl IntoView {
 /// this project's).
 #[component]
 fn Refused(error: AppError, #[prop(into)] here: String) -> impl IntoView {
+    let l = use_locale();
     match error.code {
         ErrorCode::Unauthenticated => Either::Left(view! {
-            <p class="notice">"Log in as a publisher to do this. " <a href=format!("/login?next={here}")>"Log in"</a></p>
+            <p class="notice">{td_string!(l, publish.log_in_as_publisher)} <a href=format!("/login?next={here}")>{td_string!(l, common.log_in)}</a></p>
         }),
         _ => Either::Right(view! { <p class="error-banner" role="alert">{error.message}</p> }),
     }

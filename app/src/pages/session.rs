@@ -11,6 +11,8 @@ use crate::{
         form::{FormError, ReturnPath, TextField},
     },
     error::AppError,
+    i18n::td_string,
+    locale::use_locale,
 };
 
 #[component]
@@ -18,18 +20,19 @@ pub fn LogInPage() -> impl IntoView {
     let actions = AccountActions::expect();
     let error: Signal<Option<AppError>> =
         Signal::derive(move || actions.log_in.value().get().and_then(Result::err));
+    let l = use_locale();
     view! {
-        <Title text="Log in" />
+        <Title text=td_string!(l, session.log_in) />
         <section class="auth-card">
-            <h1>"Log in"</h1>
+            <h1>{td_string!(l, session.log_in)}</h1>
             <FormError error />
             <ActionForm action=actions.log_in attr:class="form" attr:novalidate=true>
                 <ReturnPath />
-                <TextField label="Username" name="username" autocomplete="username" error />
-                <TextField label="Password" name="password" kind="password" autocomplete="current-password" error />
-                <button class="button" type="submit">"Log in"</button>
+                <TextField label=td_string!(l, session.username) name="username" autocomplete="username" error />
+                <TextField label=td_string!(l, session.password) name="password" kind="password" autocomplete="current-password" error />
+                <button class="button" type="submit">{td_string!(l, session.log_in)}</button>
             </ActionForm>
-            <p class="auth-switch">"New to Moa? " <a href=switch_link("/signup")>"Create an account"</a></p>
+            <p class="auth-switch">{td_string!(l, session.new_here)} <a href=switch_link("/signup")>{td_string!(l, session.create_account_link)}</a></p>
         </section>
     }
 }
@@ -39,43 +42,44 @@ pub fn SignUpPage() -> impl IntoView {
     let actions = AccountActions::expect();
     let error: Signal<Option<AppError>> =
         Signal::derive(move || actions.sign_up.value().get().and_then(Result::err));
+    let l = use_locale();
     let role_error = move || {
         error
             .get()
             .and_then(|error| error.details.get("role").cloned())
     };
     view! {
-        <Title text="Create an account" />
+        <Title text=td_string!(l, session.create_account) />
         <section class="auth-card">
-            <h1>"Create an account"</h1>
+            <h1>{td_string!(l, session.create_account)}</h1>
             <FormError error />
             <ActionForm action=actions.sign_up attr:class="form" attr:novalidate=true>
                 <ReturnPath />
                 <fieldset class="field role-choice" aria-describedby="field-role-error">
-                    <legend>"I want to"</legend>
-                    <label><input type="radio" name="role" value="backer" checked />" back projects"</label>
-                    <label><input type="radio" name="role" value="publisher" />" publish projects"</label>
+                    <legend>{td_string!(l, session.i_want_to)}</legend>
+                    <label><input type="radio" name="role" value="backer" checked />{td_string!(l, session.back_projects)}</label>
+                    <label><input type="radio" name="role" value="publisher" />{td_string!(l, session.publish_projects)}</label>
                     <p class="field-error" id="field-role-error" role="alert">{role_error}</p>
                 </fieldset>
                 <TextField
-                    label="Username"
+                    label=td_string!(l, session.username)
                     name="username"
                     autocomplete="username"
-                    hint="3–30 letters, digits or underscores."
+                    hint=td_string!(l, session.username_hint)
                     error
                 />
-                <TextField label="Email" name="email" kind="email" autocomplete="email" error />
+                <TextField label=td_string!(l, session.email) name="email" kind="email" autocomplete="email" error />
                 <TextField
-                    label="Password"
+                    label=td_string!(l, session.password)
                     name="password"
                     kind="password"
                     autocomplete="new-password"
-                    hint="At least 10 characters."
+                    hint=td_string!(l, session.password_hint)
                     error
                 />
-                <button class="button" type="submit">"Create account"</button>
+                <button class="button" type="submit">{td_string!(l, session.create_account_button)}</button>
             </ActionForm>
-            <p class="auth-switch">"Already have an account? " <a href=switch_link("/login")>"Log in"</a></p>
+            <p class="auth-switch">{td_string!(l, session.have_account)} <a href=switch_link("/login")>{td_string!(l, session.log_in)}</a></p>
         </section>
     }
 }
