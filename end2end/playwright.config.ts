@@ -48,6 +48,9 @@ export default defineConfig({
   reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
   use: {
     baseURL,
+    // English unless a test asks for Korean (`test.use({ locale: 'ko-KR' })`):
+    // the browser's language decides Moa's.
+    locale: 'en-US',
     trace: 'retain-on-failure',
     launchOptions: {
       // Debian's Chromium; Playwright's own browser download cannot work here.

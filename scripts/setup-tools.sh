@@ -41,6 +41,11 @@ wasm-opt --version | grep -q "version 132" || die "wasm-opt from npm binaryen 13
 if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
+# Hangul for the browser tests and their screenshots (a bare machine has no
+# Korean font and draws empty boxes).
+if ! fc-list :lang=ko 2>/dev/null | grep -q .; then
+  apt_install fonts-noto-cjk
+fi
 
 # The API docs' assets, served by Moa itself (no CDN): copied from the npm
 # packages into public/vendor/, which cargo-leptos copies into the site.

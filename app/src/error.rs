@@ -1,7 +1,12 @@
 //! One error type for everything the app reports to a person or a client.
-//! The code is stable and machine-readable; the message is for humans.
+//! The code is stable and machine-readable; what it says is a [`Problem`]
+//! (a code with parameters), worded in the reader's language only where it
+//! is shown: by the page, or by the REST API's edge.
 
 use std::{collections::BTreeMap, fmt};
+
+pub use crate::domain::{FieldErrors, Problem};
+use crate::locale::{Locale, words};
 
 use leptos::server_fn::{
     codec::JsonEncoding,
@@ -138,72 +143,82 @@ impl fmt::Display for ErrorCode {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[error("{message}")]
+#[error("{problem}")]
 pub struct AppError {
     pub code: ErrorCode,
-    pub message: String,
-    /// Field name → human message, for errors about particular inputs.
+    /// What the error as a whole says.
+    pub problem: Problem,
+    /// Field name → what is wrong with it, for errors about inputs.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub details: BTreeMap<String, String>,
+    pub details: FieldErrors,
     /// Seconds until trying again makes sense (HTTP `Retry-After`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
 }
 
 impl AppError {
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, problem: Problem) -> Self {
         AppError {
             code,
-            message: message.into(),
-            details: BTreeMap::new(),
+            problem,
+            details: FieldErrors::new(),
             retry_after: None,
         }
     }
 
-    pub fn validation(details: BTreeMap<String, String>) -> Self {
+    pub fn validation(details: FieldErrors) -> Self {
         AppError {
             details,
-            ..AppError::new(ErrorCode::ValidationFailed, "Some values are not valid.")
+            ..AppError::new(ErrorCode::ValidationFailed, Problem::SomeValuesInvalid)
         }
     }
 
     pub fn post_not_found() -> Self {
-        AppError::new(
-            ErrorCode::PostNotFound,
-            "This project does not exist or is no longer available.",
-        )
+        AppError::new(ErrorCode::PostNotFound, Problem::PostNotFound)
     }
 
     pub fn unauthenticated() -> Self {
-        AppError::new(ErrorCode::Unauthenticated, "Please log in first.")
+        AppError::new(ErrorCode::Unauthenticated, Problem::LogInFirst)
     }
 
-    pub fn forbidden(message: impl Into<String>) -> Self {
-        AppError::new(ErrorCode::Forbidden, message)
+    pub fn forbidden(problem: Problem) -> Self {
+        AppError::new(ErrorCode::Forbidden, problem)
     }
 
     /// A field-level error on one input, e.g. a taken username.
-    pub fn on_field(code: ErrorCode, field: &str, message: &str) -> Self {
+    pub fn on_field(code: ErrorCode, field: &str, problem: Problem) -> Self {
         AppError {
-            details: [(field.to_owned(), message.to_owned())]
-                .into_iter()
-                .collect(),
-            ..AppError::new(code, message)
+            details: problem.clone().on(field),
+            ..AppError::new(code, problem)
         }
     }
 
     pub fn internal() -> Self {
-        AppError::new(
-            ErrorCode::Internal,
-            "Something went wrong on our side. Please try again.",
-        )
+        AppError::new(ErrorCode::Internal, Problem::Internal)
     }
 
     pub fn unavailable() -> Self {
-        AppError::new(
-            ErrorCode::ServiceUnavailable,
-            "Moa cannot reach its database right now. Please try again in a moment.",
-        )
+        AppError::new(ErrorCode::ServiceUnavailable, Problem::DatabaseUnavailable)
+    }
+
+    /// What the error says, in `locale`.
+    pub fn message(&self, locale: Locale) -> String {
+        words::problem(locale, &self.problem)
+    }
+
+    /// What is wrong with `field`, in `locale`, if anything.
+    pub fn field_message(&self, locale: Locale, field: &str) -> Option<String> {
+        self.details
+            .get(field)
+            .map(|problem| words::problem(locale, problem))
+    }
+
+    /// Every field's problem, in `locale` (the REST API's `details`).
+    pub fn worded_details(&self, locale: Locale) -> BTreeMap<String, String> {
+        self.details
+            .iter()
+            .map(|(field, problem)| (field.clone(), words::problem(locale, problem)))
+            .collect()
     }
 }
 
@@ -213,12 +228,11 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
-                AppError::new(ErrorCode::BadRequest, "The request was malformed.")
+                AppError::new(ErrorCode::BadRequest, Problem::Malformed)
             }
-            ServerFnErrorErr::Request(_) => AppError::new(
-                ErrorCode::ServiceUnavailable,
-                "Moa could not be reached. Check your connection and try again.",
-            ),
+            ServerFnErrorErr::Request(_) => {
+                AppError::new(ErrorCode::ServiceUnavailable, Problem::Unreachable)
+            }
             _ => AppError::internal(),
         }
     }
@@ -244,10 +258,7 @@ impl From<sqlx::Error> for AppError {
                 tracing::error!(error = %database, "database statement timed out");
                 AppError {
                     retry_after: Some(1),
-                    ..AppError::new(
-                        ErrorCode::RequestTimedOut,
-                        "Moa took too long to answer. Please try again.",
-                    )
+                    ..AppError::new(ErrorCode::RequestTimedOut, Problem::TimedOut)
                 }
             }
             other => {
@@ -263,46 +274,31 @@ impl From<sqlx::Error> for AppError {
 /// bug could trip are not here; they stay internal errors.
 #[cfg(feature = "ssr")]
 pub fn constraint_error(constraint: &str) -> Option<AppError> {
-    let (code, message) = match constraint {
-        "pockets_balance_check" => (
-            ErrorCode::InsufficientBalance,
-            "Your pocket does not hold enough for this. Top it up first.",
-        ),
-        "ledger_entries_account_id_fkey" => {
-            (ErrorCode::PocketNotRegistered, "Register a pocket first.")
-        }
+    let (code, problem) = match constraint {
+        "pockets_balance_check" => (ErrorCode::InsufficientBalance, Problem::NotEnoughInPocket),
+        "ledger_entries_account_id_fkey" => (ErrorCode::PocketNotRegistered, Problem::PocketFirst),
         // Two requests racing with one key for two projects: the second
         // insert meets the first's key.
         "backings_idempotency_key" => (
             ErrorCode::IdempotencyKeyReused,
-            "This Idempotency-Key was already used for another project.",
+            Problem::KeyUsedForAnotherProject,
         ),
-        "backings_one_active_per_backer" => (
-            ErrorCode::AlreadyBacked,
-            "You have already backed this project.",
-        ),
+        "backings_one_active_per_backer" => (ErrorCode::AlreadyBacked, Problem::AlreadyBacked),
         // Another process moved the project first (a settlement and an
         // owner's cancel at once): the loser changes nothing.
-        "posts_status_transition" | "post_transitions_once" => (
-            ErrorCode::InvalidTransition,
-            "This project's status already changed. Reload to see it.",
-        ),
-        "backings_project_funding" => (
-            ErrorCode::PostNotFunding,
-            "This project is no longer funding.",
-        ),
-        "posts_not_deleted_while_funding" => (
-            ErrorCode::PostStillFunding,
-            "A project cannot be deleted while it is funding.",
-        ),
+        "posts_status_transition" | "post_transitions_once" => {
+            (ErrorCode::InvalidTransition, Problem::StatusAlreadyChanged)
+        }
+        "backings_project_funding" => (ErrorCode::PostNotFunding, Problem::NotFunding),
+        "posts_not_deleted_while_funding" => (ErrorCode::PostStillFunding, Problem::StillFunding),
         _ => return None,
     };
-    Some(AppError::new(code, message))
+    Some(AppError::new(code, problem))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{AppError, ErrorCode};
+    use super::{AppError, ErrorCode, Problem};
     use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
     #[test]
@@ -350,7 +346,14 @@ mod tests {
 
     #[test]
     fn round_trips_through_the_server_fn_encoding() {
-        let error = AppError::new(ErrorCode::PostNotFound, "gone");
+        let error = AppError::on_field(
+            ErrorCode::InsufficientBalance,
+            "amount",
+            Problem::DepositOutOfBound {
+                min: crate::domain::Money::won(1_000),
+                max: crate::domain::Money::won(10_000_000),
+            },
+        );
         assert_eq!(AppError::de(error.ser()), error);
     }
 

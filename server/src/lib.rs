@@ -6,6 +6,7 @@ pub mod cache_headers;
 pub mod config;
 pub mod demo;
 pub mod health;
+pub mod language;
 pub mod ledger_check;
 pub mod live;
 pub mod origin_check;

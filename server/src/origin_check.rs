@@ -56,7 +56,7 @@ pub async fn require_same_origin(
             tracing::warn!(path, "cross-site state-changing request refused");
             return ApiError(AppError::new(
                 ErrorCode::CsrfRejected,
-                "This request did not come from Moa's own pages.",
+                app::error::Problem::NotFromMoa,
             ))
             .into_response();
         }

@@ -22,10 +22,7 @@ pub async fn limit(State(limit): State<Duration>, request: Request, next: Next) 
             tracing::warn!(path, ?limit, "request timed out");
             ApiError(AppError {
                 retry_after: Some(1),
-                ..AppError::new(
-                    ErrorCode::RequestTimedOut,
-                    "Moa took too long to answer. Please try again.",
-                )
+                ..AppError::new(ErrorCode::RequestTimedOut, app::error::Problem::TimedOut)
             })
             .into_response()
         }

@@ -8,7 +8,9 @@ use axum::{Router, handler::Handler, routing::get};
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::{compression::CompressionLayer, services::ServeDir, trace::TraceLayer};
 
-use crate::{cache_headers, health, origin_check, request_timeout, rest, security_headers};
+use crate::{
+    cache_headers, health, language, origin_check, request_timeout, rest, security_headers,
+};
 
 /// The app's routes, generated once per process. Generating them runs the
 /// app with resource loading switched off process-wide (leptos#4773): a page
@@ -40,6 +42,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/lang/{tag}", get(language::switch))
         .merge(rest::router())
         // The state itself is provided to every page render and server
         // function as context (`use_context::<AppState>()`).
@@ -63,6 +66,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
             state.clone(),
             security_headers::apply,
         ))
+        .layer(axum::middleware::from_fn(language::choose))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

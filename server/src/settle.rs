@@ -52,7 +52,7 @@ pub async fn run(state: &AppState, args: SettleArgs) -> Result<(), StartupError>
         println!("Settling every funding project whose last day was before {today}");
         settlement::settle_due(state, today, || false).await
     }
-    .map_err(|error| StartupError::Settlement(error.message))?;
+    .map_err(|error| StartupError::Settlement(error.to_string()))?;
     print_table(&outcomes);
     Ok(())
 }

@@ -25,7 +25,7 @@ pub fn spawn(
                 }
                 Ok(_) => {}
                 Err(error) => {
-                    tracing::warn!(code = %error.code, message = %error.message, "settlement pass failed; retrying later");
+                    tracing::warn!(code = %error.code, message = %error, "settlement pass failed; retrying later");
                 }
             }
             if *stop.borrow() {

@@ -30,14 +30,17 @@ pub async fn back_project(id: i64, price: String, key: Option<String>) -> Result
     with_status(async move {
         let session = authorize::<AnyAccount>().await?;
         let seen = crate::domain::Money::parse_typed(&price).ok_or_else(|| {
-            AppError::new(crate::error::ErrorCode::BadRequest, "The price is missing.")
+            AppError::new(
+                crate::error::ErrorCode::BadRequest,
+                crate::error::Problem::PriceMissing,
+            )
         })?;
         let key = key
             .map(|key| {
                 crate::domain::pocket::IdempotencyKey::parse(&key).map_err(|_| {
                     AppError::new(
                         crate::error::ErrorCode::BadRequest,
-                        "This form is out of date. Reload the page and try again.",
+                        crate::error::Problem::FormOutOfDate,
                     )
                 })
             })

@@ -29,7 +29,7 @@ pub async fn end_project(
         let to = crate::domain::transition::parse_owner_move(&to).ok_or_else(|| {
             AppError::new(
                 crate::error::ErrorCode::BadRequest,
-                "Choose to cancel or to close the project.",
+                crate::error::Problem::ChooseCancelOrClose,
             )
         })?;
         let seen_backers = backers
@@ -38,7 +38,7 @@ pub async fn end_project(
                 text.parse::<i64>().map_err(|_| {
                     AppError::new(
                         crate::error::ErrorCode::BadRequest,
-                        "This form is out of date. Reload the page and try again.",
+                        crate::error::Problem::FormOutOfDate,
                     )
                 })
             })

@@ -111,7 +111,7 @@ fn form_key(
         crate::domain::pocket::IdempotencyKey::parse(&key).map_err(|_| {
             AppError::new(
                 crate::error::ErrorCode::BadRequest,
-                "This form is out of date. Reload the page and try again.",
+                crate::error::Problem::FormOutOfDate,
             )
         })
     })

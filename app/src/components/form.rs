@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::error::AppError;
+use crate::{error::AppError, locale::use_locale};
 
 /// A labelled input. A field error from the server (`details[name]`) is
 /// shown under it and announced with it.
@@ -146,13 +146,14 @@ struct FieldState {
 impl FieldState {
     fn new(name: &'static str, error: Signal<Option<AppError>>) -> Self {
         let id = format!("field-{name}");
+        let locale = use_locale();
         FieldState {
             error_id: format!("{id}-error"),
             id,
             message: Signal::derive(move || {
                 error
                     .get()
-                    .and_then(|error| error.details.get(name).cloned())
+                    .and_then(|error| error.field_message(locale, name))
             }),
         }
     }
@@ -208,12 +209,13 @@ impl FieldState {
 /// An error that is not about one field (wrong password, too many tries).
 #[component]
 pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
+    let locale = use_locale();
     move || {
         error
             .get()
             .filter(|error| error.details.is_empty())
             .map(|error| {
-                view! { <p class="error-banner" role="alert">{error.message}</p> }
+                view! { <p class="error-banner" role="alert">{error.message(locale)}</p> }
             })
     }
 }

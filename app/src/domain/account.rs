@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::listing::FieldErrors;
+use super::problem::{FieldErrors, Problem};
 
 pub const PASSWORD_MIN_CHARS: usize = 10;
 /// Longer passwords only cost hashing time; 128 is beyond any passphrase.
@@ -72,19 +72,19 @@ impl NewAccount {
     ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
         let username = username.trim();
-        if let Err(message) = check_username(username) {
-            errors.insert("username".into(), message.into());
+        if let Err(problem) = check_username(username) {
+            errors.insert("username".into(), problem);
         }
         let email = email.trim();
-        if let Err(message) = check_email(email) {
-            errors.insert("email".into(), message.into());
+        if let Err(problem) = check_email(email) {
+            errors.insert("email".into(), problem);
         }
-        if let Err(message) = check_password(password) {
-            errors.insert("password".into(), message);
+        if let Err(problem) = check_password(password) {
+            errors.insert("password".into(), problem);
         }
         let role = Role::parse(role);
         if role.is_none() {
-            errors.insert("role".into(), "Choose backer or publisher.".into());
+            errors.insert("role".into(), Problem::RoleMissing);
         }
         match role {
             Some(role) if errors.is_empty() => Ok(NewAccount {
@@ -109,8 +109,7 @@ pub struct LoginName(String);
 impl LoginName {
     pub fn parse(raw: &str) -> Result<Self, FieldErrors> {
         let trimmed = raw.trim();
-        check_username(trimmed)
-            .map_err(|message| FieldErrors::from([("username".to_owned(), message.to_owned())]))?;
+        check_username(trimmed).map_err(|problem| problem.on("username"))?;
         Ok(LoginName(trimmed.to_ascii_lowercase()))
     }
 
@@ -145,11 +144,13 @@ impl Credentials {
             .ok();
         let length = password.chars().count();
         if length == 0 {
-            errors.insert("password".into(), "Enter your password.".into());
+            errors.insert("password".into(), Problem::PasswordMissing);
         } else if length > PASSWORD_MAX_CHARS {
             errors.insert(
                 "password".into(),
-                format!("Use at most {PASSWORD_MAX_CHARS} characters."),
+                Problem::PasswordTooLong {
+                    max: PASSWORD_MAX_CHARS,
+                },
             );
         }
         match name {
@@ -170,23 +171,23 @@ impl Credentials {
     }
 }
 
-pub fn check_username(username: &str) -> Result<(), &'static str> {
+pub fn check_username(username: &str) -> Result<(), Problem> {
     let length = username.chars().count();
     if !(3..=30).contains(&length) {
-        return Err("Use 3 to 30 characters.");
+        return Err(Problem::UsernameLength { min: 3, max: 30 });
     }
     if !username
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '_')
     {
-        return Err("Use only letters, digits and underscores.");
+        return Err(Problem::UsernameCharacters);
     }
     Ok(())
 }
 
-pub fn check_email(email: &str) -> Result<(), &'static str> {
+pub fn check_email(email: &str) -> Result<(), Problem> {
     let Some((local, domain)) = email.split_once('@') else {
-        return Err("Enter an email address like name@example.com.");
+        return Err(Problem::EmailFormat);
     };
     let plausible = !local.is_empty()
         && domain.contains('.')
@@ -198,17 +199,21 @@ pub fn check_email(email: &str) -> Result<(), &'static str> {
     if plausible {
         Ok(())
     } else {
-        Err("Enter an email address like name@example.com.")
+        Err(Problem::EmailFormat)
     }
 }
 
-pub fn check_password(password: &str) -> Result<(), String> {
+pub fn check_password(password: &str) -> Result<(), Problem> {
     let length = password.chars().count();
     if length < PASSWORD_MIN_CHARS {
-        return Err(format!("Use at least {PASSWORD_MIN_CHARS} characters."));
+        return Err(Problem::PasswordTooShort {
+            min: PASSWORD_MIN_CHARS,
+        });
     }
     if length > PASSWORD_MAX_CHARS {
-        return Err(format!("Use at most {PASSWORD_MAX_CHARS} characters."));
+        return Err(Problem::PasswordTooLong {
+            max: PASSWORD_MAX_CHARS,
+        });
     }
     Ok(())
 }

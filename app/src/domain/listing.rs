@@ -2,8 +2,6 @@
 //! refuses invalid values with field errors; the UI falls back to defaults,
 //! because a mistyped URL should still show a list.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 pub const DEFAULT_PER_PAGE: u32 = 10;
@@ -14,7 +12,8 @@ pub const MAX_PAGE: u32 = 100_000;
 pub const MAX_SEARCH_CHARS: usize = 100;
 
 /// Field name → human message.
-pub type FieldErrors = BTreeMap<String, String>;
+pub use super::problem::FieldErrors;
+use super::problem::Problem;
 
 /// The orders a list can be shown in. Status priority always comes first.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -75,13 +74,13 @@ impl Paging {
     }
 
     fn parse_into(page: Option<&str>, per_page: Option<&str>, errors: &mut FieldErrors) -> Self {
-        let page = parse_bounded(page, 1, 1, MAX_PAGE).unwrap_or_else(|message| {
-            errors.insert("page".into(), format!("Page {message}."));
+        let page = parse_bounded(page, 1, 1, MAX_PAGE).unwrap_or_else(|problem| {
+            errors.insert("page".into(), problem);
             1
         });
         let per_page =
-            parse_bounded(per_page, DEFAULT_PER_PAGE, 1, MAX_PER_PAGE).unwrap_or_else(|message| {
-                errors.insert("per_page".into(), format!("Per page {message}."));
+            parse_bounded(per_page, DEFAULT_PER_PAGE, 1, MAX_PER_PAGE).unwrap_or_else(|problem| {
+                errors.insert("per_page".into(), problem);
                 DEFAULT_PER_PAGE
             });
         Paging { page, per_page }
@@ -150,16 +149,15 @@ impl ListQuery {
         {
             errors.insert(
                 "search".into(),
-                format!("Search at most {MAX_SEARCH_CHARS} characters."),
+                Problem::SearchTooLong {
+                    max: MAX_SEARCH_CHARS,
+                },
             );
         }
         let sort = match raw.sort.filter(|s| !s.is_empty()) {
             None => ProjectSort::default(),
             Some(value) => ProjectSort::from_query(value).unwrap_or_else(|| {
-                errors.insert(
-                    "sort".into(),
-                    "Sort must be \"total\" or \"created\".".into(),
-                );
+                errors.insert("sort".into(), Problem::SortUnknown);
                 ProjectSort::default()
             }),
         };
@@ -284,13 +282,13 @@ fn normalize_search(raw: Option<&str>) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn parse_bounded(raw: Option<&str>, default: u32, min: u32, max: u32) -> Result<u32, String> {
+fn parse_bounded(raw: Option<&str>, default: u32, min: u32, max: u32) -> Result<u32, Problem> {
     let Some(text) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(default);
     };
     match text.parse::<u32>() {
         Ok(value) if (min..=max).contains(&value) => Ok(value),
-        _ => Err(format!("must be a whole number from {min} to {max}")),
+        _ => Err(Problem::WholeNumberBetween { min, max }),
     }
 }
 

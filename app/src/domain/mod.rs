@@ -10,6 +10,7 @@ pub mod listing;
 mod money;
 pub mod pocket;
 pub mod post;
+pub mod problem;
 mod status;
 pub mod transition;
 
@@ -21,4 +22,5 @@ pub use listing::{ListQuery, Paging, ProjectSort};
 pub use money::{Money, TypedAmount};
 pub use pocket::{Bank, PocketRegistration};
 pub use post::{EditDraft, NewPost, PostDraft, PostEdit, PostProblem, PostProblems};
+pub use problem::{FieldErrors, Problem};
 pub use status::{PostStatus, UnknownStatus};

@@ -4,7 +4,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Money, TypedAmount, listing::FieldErrors};
+use super::{
+    Money, TypedAmount,
+    problem::{FieldErrors, Problem},
+};
 
 pub const DEPOSIT_MIN: Money = Money::won(1_000);
 pub const DEPOSIT_MAX: Money = Money::won(10_000_000);
@@ -107,14 +110,17 @@ impl PocketRegistration {
         let mut errors = FieldErrors::new();
         let bank = Bank::from_code(bank.trim());
         if bank.is_none() {
-            errors.insert("bank".into(), "Choose a bank from the list.".into());
+            errors.insert("bank".into(), Problem::BankUnknown);
         }
         let digits: String = account_number
             .chars()
             .filter(|c| !matches!(c, '-' | ' '))
             .collect();
         if !(10..=14).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
-            errors.insert("account_number".into(), "Enter 10 to 14 digits.".into());
+            errors.insert(
+                "account_number".into(),
+                Problem::AccountNumberDigits { min: 10, max: 14 },
+            );
         }
         match bank {
             Some(bank) if errors.is_empty() => Ok(PocketRegistration {
@@ -142,9 +148,11 @@ pub fn check_deposit(amount: i64) -> Result<Money, FieldErrors> {
     if (DEPOSIT_MIN..=DEPOSIT_MAX).contains(&amount) {
         Ok(amount)
     } else {
-        Err(amount_error(format!(
-            "Top up between {DEPOSIT_MIN} and {DEPOSIT_MAX}."
-        )))
+        Err(Problem::DepositOutOfBound {
+            min: DEPOSIT_MIN,
+            max: DEPOSIT_MAX,
+        }
+        .on("amount"))
     }
 }
 
@@ -154,17 +162,13 @@ pub fn check_cash_out(amount: i64) -> Result<Money, FieldErrors> {
     if amount >= CASH_OUT_MIN.as_won() {
         Ok(Money::won(amount))
     } else {
-        Err(amount_error(format!("Cash out at least {CASH_OUT_MIN}.")))
+        Err(Problem::CashOutBelowMinimum { min: CASH_OUT_MIN }.on("amount"))
     }
 }
 
 /// A cash-out amount as typed into the pocket page's form.
 pub fn parse_cash_out(text: &str) -> Result<Money, FieldErrors> {
     read_amount(text, check_cash_out)
-}
-
-fn amount_error(message: String) -> FieldErrors {
-    [("amount".to_owned(), message)].into_iter().collect()
 }
 
 /// Reads an amount as a person types it (`50000`, `50,000`, `₩50,000`,
@@ -177,9 +181,7 @@ fn read_amount(
         TypedAmount::Amount(amount) => check(amount.as_won()),
         // More digits than an i64 holds is above any bound anyway.
         TypedAmount::TooLarge => check(i64::MAX),
-        TypedAmount::NotAnAmount => Err(amount_error(
-            "Enter an amount in won, digits only.".to_owned(),
-        )),
+        TypedAmount::NotAnAmount => Err(Problem::AmountNotDigits.on("amount")),
     }
 }
 
@@ -193,12 +195,7 @@ impl IdempotencyKey {
         if (1..=200).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) {
             Ok(IdempotencyKey(key.to_owned()))
         } else {
-            Err([(
-                "Idempotency-Key".to_owned(),
-                "Use 1 to 200 visible ASCII characters, such as a UUID.".to_owned(),
-            )]
-            .into_iter()
-            .collect())
+            Err(Problem::IdempotencyKeyFormat.on("Idempotency-Key"))
         }
     }
 
@@ -284,7 +281,7 @@ mod tests {
         }
         assert_eq!(
             check_cash_out(0).map_err(|e| e["amount"].clone()),
-            Err("Cash out at least ₩1.".to_owned())
+            Err(Problem::CashOutBelowMinimum { min: Money::won(1) })
         );
     }
 

@@ -8,7 +8,10 @@ use std::fmt;
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::{Money, TypedAmount, listing::FieldErrors};
+use super::{
+    Money, TypedAmount,
+    problem::{FieldErrors, Problem},
+};
 use crate::error::{AppError, ErrorCode};
 
 pub const TITLE_MAX_CHARS: usize = 100;
@@ -77,39 +80,14 @@ impl PostProblem {
     }
 }
 
-/// English, for now; the Korean catalogue replaces this function.
+/// English, for logs and tests; pages and the API word it in the reader's
+/// language (`locale::words`).
 impl fmt::Display for PostProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PostProblem::TitleLength { max } => {
-                write!(f, "Give a title of 1 to {max} visible characters.")
-            }
-            PostProblem::PublisherNameLength { max } => {
-                write!(f, "Give a publisher name of 1 to {max} visible characters.")
-            }
-            PostProblem::ContentTooLong { max } => {
-                write!(f, "Keep the description to {max} characters of text.")
-            }
-            PostProblem::TargetAmountNotAnAmount | PostProblem::PriceNotAnAmount => {
-                f.write_str("Enter an amount in won, digits only.")
-            }
-            PostProblem::TargetAmountOutOfBound { min, max } => {
-                write!(f, "The target must be from {min} to {max}.")
-            }
-            PostProblem::TargetAmountImmutable => {
-                f.write_str("The target amount cannot change after publishing.")
-            }
-            PostProblem::PriceOutOfBound { min, max } => {
-                write!(f, "The price must be from {min} up to the target, {max}.")
-            }
-            PostProblem::FinalDateNotADate => f.write_str("Enter a date like 2026-12-31."),
-            PostProblem::InvalidFinalDate { earliest, latest } => write!(
-                f,
-                "Funding must end between {} and {}.",
-                super::dates::date_text(*earliest),
-                super::dates::date_text(*latest)
-            ),
-        }
+        f.write_str(&crate::locale::words::post_problem(
+            crate::locale::Locale::en,
+            self,
+        ))
     }
 }
 
@@ -128,7 +106,7 @@ impl PostProblems {
         for problem in &self.0 {
             errors
                 .entry(problem.field().to_owned())
-                .or_insert_with(|| problem.to_string());
+                .or_insert_with(|| Problem::Post(problem.clone()));
         }
         errors
     }
@@ -155,13 +133,9 @@ impl From<PostProblems> for AppError {
             _ => ErrorCode::ValidationFailed,
         };
         let mut error = AppError::validation(problems.field_errors());
-        if code != ErrorCode::ValidationFailed {
+        if let ([only], true) = (problems.0.as_slice(), code != ErrorCode::ValidationFailed) {
             error.code = code;
-            error.message = problems
-                .0
-                .first()
-                .map(ToString::to_string)
-                .unwrap_or_default();
+            error.problem = Problem::Post(only.clone());
         }
         error
     }

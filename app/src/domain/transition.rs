@@ -49,32 +49,14 @@ impl Refusal {
     }
 }
 
+/// English, for logs and tests; pages and the API word it in the reader's
+/// language (`locale::words::refusal`).
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Refusal::NotFunding { .. } => {
-                f.write_str("Only a project that is still funding can be cancelled.")
-            }
-            Refusal::NotSucceeded { .. } => {
-                f.write_str("Only a project that succeeded can be closed.")
-            }
-            Refusal::EndDatePassed { end_date } => write!(
-                f,
-                "Its last day ({end_date}) has passed: the project now succeeds or is cancelled by its total."
-            ),
-            Refusal::BackersChanged { backers } => write!(
-                f,
-                "Its backers changed since you looked: {backers} would be refunded now. Check and confirm again."
-            ),
-            Refusal::NotAllowed { from, to } => {
-                write!(
-                    f,
-                    "A project cannot go from {} to {}.",
-                    from.label(),
-                    to.label()
-                )
-            }
-        }
+        f.write_str(&crate::locale::words::refusal(
+            crate::locale::Locale::en,
+            self,
+        ))
     }
 }
 
@@ -215,7 +197,16 @@ mod tests {
         assert_eq!(
             refusal(PostStatus::Funding, PostStatus::Cancel, last_day).as_deref(),
             Some(
-                "Its last day (2026-11-30) has passed: the project now succeeds or is cancelled by its total."
+                "Its last day (30 Nov 2026) has passed: the project now succeeds or is cancelled by its total."
+            )
+        );
+        let in_korean =
+            Refusal::of_owner_move(PostStatus::Funding, PostStatus::Cancel, last_day, today)
+                .map(|refusal| crate::locale::words::refusal(crate::locale::Locale::ko, &refusal));
+        assert_eq!(
+            in_korean.as_deref(),
+            Some(
+                "마지막 날(2026년 11월 30일)이 지났습니다: 이제 모인 금액에 따라 성공하거나 취소됩니다."
             )
         );
         assert_eq!(

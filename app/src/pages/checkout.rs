@@ -175,7 +175,7 @@ pub fn CheckoutPage() -> impl IntoView {
                         <Checkout title=project.summary.title id=project.summary.id answer key />
                     }),
                     Err(error) => Either::Right(view! {
-                        <p class="error-banner" role="alert">{error.message}</p>
+                        <p class="error-banner" role="alert">{error.message(use_locale())}</p>
                     }),
                 }
             })}

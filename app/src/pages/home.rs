@@ -97,7 +97,7 @@ pub fn HomePage() -> impl IntoView {
                         })
                     }
                     Err(error) => EitherOf4::D(view! {
-                        <p class="error-banner" role="alert">{error.message}</p>
+                        <p class="error-banner" role="alert">{error.message(use_locale())}</p>
                     }),
                 }
             })}

@@ -394,6 +394,8 @@ fn Refusal(error: AppError, log_in: &'static str, here: &'static str) -> impl In
         ErrorCode::Unauthenticated => Either::Left(view! {
             <p class="notice">{log_in} <a href=format!("/login?next={here}")>{td_string!(l, common.log_in)}</a></p>
         }),
-        _ => Either::Right(view! { <p class="error-banner" role="alert">{error.message}</p> }),
+        _ => Either::Right(
+            view! { <p class="error-banner" role="alert">{error.message(use_locale())}</p> },
+        ),
     }
 }

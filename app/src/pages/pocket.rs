@@ -86,7 +86,9 @@ fn PocketUnavailable(error: AppError) -> impl IntoView {
             <p class="notice">{td_string!(l, pocket.log_in_to_see)} <a href="/login?next=/pocket">{td_string!(l, common.log_in)}</a></p>
         })
     } else {
-        Either::Right(view! { <p class="error-banner" role="alert">{error.message}</p> })
+        Either::Right(
+            view! { <p class="error-banner" role="alert">{error.message(use_locale())}</p> },
+        )
     }
 }
 

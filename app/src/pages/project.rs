@@ -37,7 +37,7 @@ pub fn ProjectPage() -> impl IntoView {
                     Ok(detail) => EitherOf3::A(view! { <ProjectView detail /> }),
                     Err(error) if error.code == ErrorCode::PostNotFound => EitherOf3::B(view! { <NotFoundPage /> }),
                     Err(error) => EitherOf3::C(view! {
-                        <p class="error-banner" role="alert">{error.message}</p>
+                        <p class="error-banner" role="alert">{error.message(use_locale())}</p>
                     }),
                 }
             })}

@@ -345,6 +345,8 @@ fn Refused(error: AppError, #[prop(into)] here: String) -> impl IntoView {
         ErrorCode::Unauthenticated => Either::Left(view! {
             <p class="notice">{td_string!(l, publish.log_in_as_publisher)} <a href=format!("/login?next={here}")>{td_string!(l, common.log_in)}</a></p>
         }),
-        _ => Either::Right(view! { <p class="error-banner" role="alert">{error.message}</p> }),
+        _ => Either::Right(
+            view! { <p class="error-banner" role="alert">{error.message(use_locale())}</p> },
+        ),
     }
 }

@@ -43,11 +43,7 @@ pub fn SignUpPage() -> impl IntoView {
     let error: Signal<Option<AppError>> =
         Signal::derive(move || actions.sign_up.value().get().and_then(Result::err));
     let l = use_locale();
-    let role_error = move || {
-        error
-            .get()
-            .and_then(|error| error.details.get("role").cloned())
-    };
+    let role_error = move || error.get().and_then(|error| error.field_message(l, "role"));
     view! {
         <Title text=td_string!(l, session.create_account) />
         <section class="auth-card">

@@ -19,7 +19,7 @@ pub trait Policy {
     /// Whether an account of this type may go on.
     fn allows(role: Role) -> bool;
     /// What a signed-in account that may not go on is told.
-    fn refusal() -> &'static str;
+    fn refusal() -> crate::error::Problem;
 }
 
 /// Any signed-in account.
@@ -36,8 +36,8 @@ impl Policy for AnyAccount {
         true
     }
 
-    fn refusal() -> &'static str {
-        "You may not do this."
+    fn refusal() -> crate::error::Problem {
+        crate::error::Problem::NotAllowed
     }
 }
 
@@ -46,8 +46,8 @@ impl Policy for BackerOnly {
         role == Role::Backer
     }
 
-    fn refusal() -> &'static str {
-        "Only backer accounts can do this."
+    fn refusal() -> crate::error::Problem {
+        crate::error::Problem::BackersOnly
     }
 }
 
@@ -56,8 +56,8 @@ impl Policy for PublisherOnly {
         role == Role::Publisher
     }
 
-    fn refusal() -> &'static str {
-        "Only publisher accounts can do this."
+    fn refusal() -> crate::error::Problem {
+        crate::error::Problem::PublishersOnly
     }
 }
 
@@ -105,9 +105,7 @@ pub async fn owned_post(
     .await?;
     let (publisher_id, status) = row.ok_or_else(AppError::post_not_found)?;
     if publisher_id != session.account_id {
-        return Err(AppError::forbidden(
-            "Only the project's publisher can do this.",
-        ));
+        return Err(AppError::forbidden(crate::error::Problem::OwnerOnly));
     }
     let status = status.parse().map_err(|error| {
         tracing::error!(%error, post_id, "corrupt status in database");

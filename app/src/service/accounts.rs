@@ -68,14 +68,14 @@ pub async fn sign_up(
             Err(AppError::on_field(
                 ErrorCode::UsernameTaken,
                 "username",
-                "This username is already taken.",
+                crate::error::Problem::UsernameTaken,
             ))
         }
         Err(sqlx::Error::Database(error)) if error.constraint() == Some("accounts_email_key") => {
             Err(AppError::on_field(
                 ErrorCode::EmailTaken,
                 "email",
-                "An account with this email already exists.",
+                crate::error::Problem::EmailTaken,
             ))
         }
         Err(other) => Err(other.into()),
@@ -121,7 +121,7 @@ async fn verify_credentials(
     let invalid = || {
         AppError::new(
             ErrorCode::InvalidCredentials,
-            "The username or password is not right.",
+            crate::error::Problem::CredentialsWrong,
         )
     };
     let Some((id, username, email, role, password_hash)) = found else {

@@ -76,7 +76,7 @@ async fn with_argon2<T: Send + 'static>(
                 retry_after: Some(5),
                 ..AppError::new(
                     crate::error::ErrorCode::ServiceUnavailable,
-                    "Moa is very busy signing people in. Please try again in a moment.",
+                    crate::error::Problem::BusySigningIn,
                 )
             });
         }

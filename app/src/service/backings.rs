@@ -11,7 +11,7 @@ use sqlx::PgConnection;
 
 use crate::{
     domain::{BackingStatus, LedgerKind, Money, PostStatus, Role, pocket::IdempotencyKey},
-    error::{AppError, ErrorCode},
+    error::{AppError, ErrorCode, Problem},
     model::{BackedProject, BackingReceipt, Eligibility},
     service::{
         auth::Session,
@@ -104,22 +104,18 @@ async fn project(tx: &mut PgConnection, post_id: i64, lock: bool) -> Result<Proj
 }
 
 fn refusal(code: ErrorCode) -> AppError {
-    let message = match code {
-        ErrorCode::Unauthenticated => "Log in to back this project.",
-        ErrorCode::PublisherCannotBack => {
-            "Publisher accounts publish projects; they cannot back them."
-        }
-        ErrorCode::PostNotFunding => "This project is no longer funding.",
-        ErrorCode::AlreadyBacked => "You have already backed this project.",
-        ErrorCode::PocketNotRegistered => "Register a pocket first: backings are paid from it.",
-        ErrorCode::InsufficientBalance => {
-            "Your pocket does not hold enough for this backing. Top it up first."
-        }
-        ErrorCode::PriceChanged => "The price changed since you saw it. Check the new price.",
-        ErrorCode::BackingNotFound => "You have no active backing of this project to withdraw.",
-        _ => "You cannot back this project.",
+    let problem = match code {
+        ErrorCode::Unauthenticated => Problem::LogInToBack,
+        ErrorCode::PublisherCannotBack => Problem::PublisherCannotBack,
+        ErrorCode::PostNotFunding => Problem::NotFunding,
+        ErrorCode::AlreadyBacked => Problem::AlreadyBacked,
+        ErrorCode::PocketNotRegistered => Problem::PocketFirstToBack,
+        ErrorCode::InsufficientBalance => Problem::NotEnoughInPocket,
+        ErrorCode::PriceChanged => Problem::PriceChanged,
+        ErrorCode::BackingNotFound => Problem::NoBackingToWithdraw,
+        _ => Problem::CannotBack,
     };
-    AppError::new(code, message)
+    AppError::new(code, problem)
 }
 
 /// Whether the asker may back the project now, and if not, why: the same
@@ -209,7 +205,7 @@ pub async fn back(
         } else {
             Err(AppError::new(
                 ErrorCode::IdempotencyKeyReused,
-                "This Idempotency-Key was already used for another project.",
+                Problem::KeyUsedForAnotherProject,
             ))
         };
     }

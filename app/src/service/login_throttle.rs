@@ -117,7 +117,7 @@ pub(crate) fn too_many(retry_after: u64) -> AppError {
         retry_after: Some(retry_after.max(1)),
         ..AppError::new(
             ErrorCode::TooManyAttempts,
-            "Too many attempts. Wait a few minutes, then try again.",
+            crate::error::Problem::TooManyAttempts,
         )
     }
 }

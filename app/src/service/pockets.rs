@@ -9,7 +9,7 @@ use crate::{
         Bank, LedgerKind, Money, Paging, PocketRegistration,
         pocket::{IdempotencyKey, mask_account_number},
     },
-    error::{AppError, ErrorCode},
+    error::{AppError, ErrorCode, Problem},
     model::{LedgerEntry, LedgerPage, Pocket},
     service::ledger,
     state::AppState,
@@ -37,7 +37,7 @@ impl PocketRow {
 }
 
 fn not_registered() -> AppError {
-    AppError::new(ErrorCode::PocketNotRegistered, "Register a pocket first.")
+    AppError::new(ErrorCode::PocketNotRegistered, Problem::PocketFirst)
 }
 
 pub async fn find(state: &AppState, account_id: i64) -> Result<Option<Pocket>, AppError> {
@@ -107,7 +107,7 @@ pub async fn cash_out(
             ErrorCode::InsufficientBalance => AppError::on_field(
                 ErrorCode::InsufficientBalance,
                 "amount",
-                "That is more than your pocket holds.",
+                Problem::MoreThanPocketHolds,
             ),
             _ => error,
         })
@@ -151,7 +151,7 @@ async fn move_once(
             } else {
                 Err(AppError::new(
                     ErrorCode::IdempotencyKeyReused,
-                    "This Idempotency-Key was already used for a different amount.",
+                    Problem::KeyUsedForAnotherAmount,
                 ))
             };
         }

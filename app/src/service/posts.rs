@@ -282,6 +282,6 @@ pub(crate) async fn lists_changed(state: &AppState) {
 fn still_funding() -> AppError {
     AppError::new(
         crate::error::ErrorCode::PostStillFunding,
-        "A project cannot be deleted while it is funding.",
+        crate::error::Problem::StillFunding,
     )
 }

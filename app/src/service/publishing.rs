@@ -20,14 +20,14 @@ use crate::{
 fn pocket_missing() -> AppError {
     AppError::new(
         ErrorCode::PocketNotRegistered,
-        "Register a pocket first: it is where the money you raise will be paid.",
+        crate::error::Problem::PocketFirstToPublish,
     )
 }
 
 fn not_funding() -> AppError {
     AppError::new(
         ErrorCode::PostNotFunding,
-        "Only a project that is still funding can change.",
+        crate::error::Problem::OnlyFundingChanges,
     )
 }
 
@@ -35,7 +35,7 @@ fn terms_locked() -> AppError {
     AppError::on_field(
         ErrorCode::PostTermsLocked,
         "price",
-        "Someone has backed this project: its price and end date are what they agreed to.",
+        crate::error::Problem::TermsLocked,
     )
 }
 
@@ -123,9 +123,7 @@ pub async fn edit(
         end_date,
     };
     if post.publisher_id != session.account_id {
-        return Err(AppError::forbidden(
-            "Only the project's publisher can do this.",
-        ));
+        return Err(AppError::forbidden(crate::error::Problem::OwnerOnly));
     }
     // Past its last day a project is over, even before settlement has
     // marked it: what backers signed up for stays as it was.

@@ -64,7 +64,10 @@ fn ending(row: EndingRow) -> Result<Ending, AppError> {
 }
 
 fn refused(refusal: Refusal) -> AppError {
-    AppError::new(ErrorCode::InvalidTransition, refusal.to_string())
+    AppError::new(
+        ErrorCode::InvalidTransition,
+        crate::error::Problem::Transition(refusal),
+    )
 }
 
 /// Moves a locked project from `from` to `to`, moving the money that goes
@@ -248,7 +251,7 @@ pub async fn settle_due(
             None => break,
             Some(Ok(done)) => settled.push(done),
             Some(Err((post_id, error))) => {
-                tracing::error!(post_id, code = %error.code, message = %error.message, "settlement failed; will retry next pass");
+                tracing::error!(post_id, code = %error.code, message = %error, "settlement failed; will retry next pass");
                 failed.push(post_id);
             }
         }
@@ -309,9 +312,7 @@ pub async fn end_by_owner(
         .await?;
     let project = ending(row.ok_or_else(AppError::post_not_found)?)?;
     if project.publisher_id != session.account_id {
-        return Err(AppError::forbidden(
-            "Only the project's publisher can do this.",
-        ));
+        return Err(AppError::forbidden(crate::error::Problem::OwnerOnly));
     }
     if let Some(refusal) =
         Refusal::of_owner_move(project.status, to, project.end_date, state.today())

@@ -22,7 +22,7 @@ use super::{accounts, backings, endings, error, events, mine, pockets, posts, pu
     info(
         title = "Moa API",
         version = "1",
-        description = "Moa 모아 crowdfunding: browse funding projects, sign up, log in, and manage a pocket. Amounts are integer KRW."
+        description = "Moa 모아 crowdfunding: browse funding projects, sign up, log in, and manage a pocket. Amounts are integer KRW.\n\nErrors are `{\"error\": {\"code\", \"message\", \"details\"}}`. The `code` is stable and language-neutral; `message` and `details` are for people, in Korean when `Accept-Language` prefers Korean (`ko`, `ko-KR`) or the `moa_locale=ko` cookie is set, and in English otherwise. Responses say `Vary: Cookie, Accept-Language`."
     ),
     paths(posts::list, posts::get, posts::delete, publishing::create, publishing::edit,
         publishing::backers, backings::eligibility, backings::back, backings::withdraw,

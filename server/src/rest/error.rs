@@ -30,19 +30,22 @@ pub struct ErrorDetail {
     /// Stable and machine-readable, e.g. `POST_NOT_FOUND`, `VALIDATION_FAILED`.
     #[schema(example = "POST_NOT_FOUND")]
     pub code: String,
-    /// For people; may change.
+    /// For people, in the request's language (the `moa_locale` cookie,
+    /// else `Accept-Language`: Korean for `ko`, English otherwise); may
+    /// change. Programs read `code`.
     pub message: String,
-    /// Field name → problem, for validation errors; otherwise empty.
+    /// Field name → problem, in the same language, for validation errors;
+    /// otherwise empty.
     pub details: BTreeMap<String, String>,
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let locale = crate::language::current();
+        let message = self.0.message(locale);
+        let details = self.0.worded_details(locale);
         let AppError {
-            code,
-            message,
-            details,
-            retry_after,
+            code, retry_after, ..
         } = self.0;
         let status =
             StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -74,6 +77,6 @@ impl IntoResponse for ApiError {
 pub async fn unknown_endpoint() -> ApiError {
     ApiError(AppError::new(
         ErrorCode::NotFound,
-        "There is no such API endpoint.",
+        app::error::Problem::NoSuchEndpoint,
     ))
 }

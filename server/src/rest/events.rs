@@ -67,7 +67,7 @@ pub async fn figures(
     let permit = state.live.admit(client.map(limit_key)).ok_or_else(|| {
         AppError::new(
             ErrorCode::ServiceUnavailable,
-            "Too many live streams are open; the page keeps its figures without one.",
+            app::error::Problem::TooManyStreams,
         )
     })?;
     // Subscribe before reading, so no change between the two is missed.

@@ -24,9 +24,10 @@ use super::ApiError;
 pub fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     payload.map(|Json(value)| value).map_err(|rejection| {
         AppError::validation(
-            [("body".to_owned(), rejection.body_text())]
-                .into_iter()
-                .collect(),
+            app::error::Problem::Unreadable {
+                reason: rejection.body_text(),
+            }
+            .on("body"),
         )
         .into()
     })
@@ -36,9 +37,10 @@ pub fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
 pub fn query<T>(params: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
     params.map(|Query(value)| value).map_err(|rejection| {
         AppError::validation(
-            [("query".to_owned(), rejection.body_text())]
-                .into_iter()
-                .collect(),
+            app::error::Problem::Unreadable {
+                reason: rejection.body_text(),
+            }
+            .on("query"),
         )
         .into()
     })
