@@ -162,6 +162,19 @@ async fn streams_end_with_the_project_and_at_shutdown_and_are_capped() {
         events.ends().await,
         "the stream of a cancelled project ends"
     );
+    // Asked again (as a browser's EventSource does), a project that ended
+    // for good answers 204 No Content, which stops the reconnecting.
+    let closed = post("Closed").await;
+    common::end_project(&app.db, closed, "CLOSE").await;
+    for ended in [ending, closed] {
+        let response = app
+            .client
+            .get(format!("{}/api/v1/posts/{ended}/events", app.base_url))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(response.status(), 204, "project {ended}");
+    }
 
     // One client may hold a bounded number of streams (the rest: 503).
     let mut open = Vec::new();

@@ -4,12 +4,12 @@
 //! Browsers' `EventSource` reconnects by itself when the stream drops.
 //! Streams are capped per process and per client (503 beyond), end when
 //! the project ends for good (CANCEL, CLOSE) or is deleted, and end at
-//! shutdown.
+//! shutdown. A project that has already ended for good answers
+//! `204 No Content`, which tells `EventSource` to stop reconnecting.
 
 use std::{convert::Infallible, time::Duration};
 
 use app::{
-    domain::PostStatus,
     error::{AppError, ErrorCode},
     live::{Change, StreamPermit},
     model::Figures,
@@ -18,9 +18,9 @@ use app::{
 };
 use axum::{
     extract::{Path, State},
-    http::HeaderName,
+    http::{HeaderName, StatusCode},
     response::{
-        IntoResponse,
+        IntoResponse, Response,
         sse::{Event, KeepAlive, Sse},
     },
 };
@@ -54,6 +54,7 @@ struct Watch {
     params(("id" = i64, Path, description = "Project id")),
     responses(
         (status = 200, description = "`text/event-stream` of `figures` events: `{\"total_amount\": 150000, \"backer_count\": 10, \"status\": \"FUNDING\"}`", content_type = "text/event-stream"),
+        (status = 204, description = "The project has ended for good (`CANCEL` or `CLOSE`): its figures never change again, so there is no stream, and a browser's `EventSource` stops reconnecting"),
         (status = 404, description = "`POST_NOT_FOUND`", body = ErrorBody),
         (status = 503, description = "`SERVICE_UNAVAILABLE`: too many open streams (in all, or from this client)", body = ErrorBody),
     )
@@ -62,7 +63,7 @@ pub async fn figures(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
     Path(id): Path<String>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Response, ApiError> {
     let post_id = id.parse::<i64>().map_err(|_| AppError::post_not_found())?;
     let permit = state.live.admit(client.map(limit_key)).ok_or_else(|| {
         AppError::new(
@@ -73,6 +74,11 @@ pub async fn figures(
     // Subscribe before reading, so no change between the two is missed.
     let changes = state.live.subscribe();
     let now = service::posts::figures(&state, post_id).await?;
+    // Nothing will ever follow; 204 (unlike an ended stream) also stops a
+    // browser's EventSource from reconnecting.
+    if now.status.is_final() {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
     let watch = Watch {
         post_id,
         changes,
@@ -91,8 +97,7 @@ pub async fn figures(
             None => next_change(&mut watch).await?,
         };
         watch.last = Some(figures);
-        // Cancelled and closed projects never change again.
-        watch.done = matches!(figures.status, PostStatus::Cancel | PostStatus::Close);
+        watch.done = figures.status.is_final();
         let event = Event::default()
             .event("figures")
             .json_data(figures)
@@ -103,7 +108,8 @@ pub async fn figures(
         // A reverse proxy must pass each event on at once.
         [(HeaderName::from_static("x-accel-buffering"), "no")],
         Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)),
-    ))
+    )
+        .into_response())
 }
 
 /// The project's figures after its next change; `None` ends the stream
