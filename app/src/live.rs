@@ -1,8 +1,10 @@
 //! Live figures inside one server process. The notification listener reads
 //! a project's figures once per committed change (from any process) and
 //! fans them out to every open stream through one broadcast channel, so N
-//! streams cost one query, not N. Streams are admitted under a cap (in all,
-//! and per client address) and all end when the server shuts down.
+//! streams cost one query, not N. When changes may have been missed (the
+//! listener was not listening for a while, or a stream fell behind), each
+//! stream rereads its project instead. Streams are admitted under a cap (in
+//! all, and per client address) and all end when the server shuts down.
 
 use std::{
     collections::HashMap,
@@ -13,15 +15,23 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast, watch};
 
 use crate::model::Figures;
 
-/// How many changes a slow stream may fall behind before it skips ahead.
-const BACKLOG: usize = 1024;
+/// How many changes a slow stream may fall behind before it skips ahead
+/// (and rereads its project).
+pub const BACKLOG: usize = 1024;
 /// Open streams in one process, in all and from one client address (an
 /// office or campus behind one address still has room).
 pub const MAX_STREAMS: usize = 2_000;
 pub const MAX_STREAMS_PER_CLIENT: usize = 64;
 
-/// A project's figures changed (`Some`), or it is gone (`None`).
-pub type Change = (i64, Option<Figures>);
+/// What the notification listener tells the open streams.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// A project's figures changed (`Some`), or it is gone (`None`).
+    Figures(i64, Option<Figures>),
+    /// Changes may have been missed (the listener has just started
+    /// listening again): every stream rereads its project.
+    Resync,
+}
 
 /// Open streams per client limit key.
 type ClientCounts = Arc<Mutex<HashMap<String, usize>>>;
@@ -78,6 +88,12 @@ impl LiveFigures {
     pub fn changed(&self, change: Change) {
         // Nobody listening is fine.
         let _ = self.changes.send(change);
+    }
+
+    /// Every open stream should reread its project: notifications may have
+    /// been lost (called by the listener each time it starts listening).
+    pub fn resync(&self) {
+        let _ = self.changes.send(Change::Resync);
     }
 
     /// Changes from now on.

@@ -36,6 +36,7 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// What the stream waits on between events.
 struct Watch {
+    state: AppState,
     post_id: i64,
     changes: broadcast::Receiver<Change>,
     closing: watch::Receiver<bool>,
@@ -80,6 +81,7 @@ pub async fn figures(
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
     let watch = Watch {
+        state: state.clone(),
         post_id,
         changes,
         closing: state.live.closing(),
@@ -113,7 +115,9 @@ pub async fn figures(
 }
 
 /// The project's figures after its next change; `None` ends the stream
-/// (the project is gone, or the server is shutting down).
+/// (the project is gone, or the server is shutting down). When changes may
+/// have been missed (this stream fell behind, or the listener was not
+/// listening for a while), the project is read afresh.
 async fn next_change(watch: &mut Watch) -> Option<Figures> {
     loop {
         if *watch.closing.borrow() {
@@ -123,15 +127,32 @@ async fn next_change(watch: &mut Watch) -> Option<Figures> {
             change = watch.changes.recv() => change,
             _ = watch.closing.changed() => return None,
         };
-        match change {
-            Ok((id, _)) if id != watch.post_id => continue,
-            Ok((_, None)) | Err(RecvError::Closed) => return None,
-            Ok((_, Some(figures))) if Some(figures) == watch.last => continue,
-            Ok((_, Some(figures))) => return Some(figures),
-            // Fell behind: the next change of this project brings it up to date.
+        let figures = match change {
+            Ok(Change::Figures(id, _)) if id != watch.post_id => continue,
+            Ok(Change::Figures(_, None)) | Err(RecvError::Closed) => return None,
+            Ok(Change::Figures(_, Some(figures))) => figures,
+            Ok(Change::Resync) => reread(watch).await?,
             Err(RecvError::Lagged(skipped)) => {
                 tracing::debug!(skipped, "live figures: a stream fell behind");
+                reread(watch).await?
             }
+        };
+        if Some(figures) != watch.last {
+            return Some(figures);
+        }
+    }
+}
+
+/// The project's figures as they are now: `None` when it is gone (the
+/// stream ends), the last ones sent when they cannot be read (the next
+/// change or resync tries again).
+async fn reread(watch: &Watch) -> Option<Figures> {
+    match service::posts::figures(&watch.state, watch.post_id).await {
+        Ok(figures) => Some(figures),
+        Err(error) if error.code == ErrorCode::PostNotFound => None,
+        Err(error) => {
+            tracing::warn!(code = %error.code, post_id = watch.post_id, "live figures: cannot reread a project's figures");
+            watch.last
         }
     }
 }
