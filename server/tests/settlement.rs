@@ -658,6 +658,54 @@ async fn the_settlement_task_settles_by_itself_and_stops_when_asked() {
     assert_ledger_holds(&app.db).await;
 }
 
+/// A project's log of status changes is history: once written, no row of
+/// it changes or goes away, whoever asks.
+#[tokio::test]
+async fn the_transition_log_is_append_only() {
+    let app = TestApp::spawn().await;
+    let han = account(&app, "han_log", Role::Publisher, 0).await;
+    let post = project(&app, &han, "Logged", 5 * PRICE, test_today() + Days::new(4)).await;
+    let kim = account(&app, "kim_log", Role::Backer, 50_000).await;
+    assert_eq!(back(&kim, post).await.0, 201);
+    let (status, detail) = han
+        .send(Method::POST, &format!("/api/v1/posts/{post}/cancel"), None)
+        .await;
+    assert_eq!(status, 200, "{detail}");
+    let logged = || async {
+        sqlx::query_as::<_, (String, String, i64, i32)>(
+            "SELECT from_status, to_status, amount_moved, backings_moved FROM post_transitions \
+              WHERE post_id = $1",
+        )
+        .bind(post)
+        .fetch_all(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let before = logged().await;
+    assert_eq!(before, [("FUNDING".into(), "CANCEL".into(), PRICE, 1)]);
+    for sql in [
+        format!("UPDATE post_transitions SET amount_moved = 0 WHERE post_id = {post}"),
+        format!("UPDATE post_transitions SET to_status = 'SUCCESS' WHERE post_id = {post}"),
+        format!("DELETE FROM post_transitions WHERE post_id = {post}"),
+        "TRUNCATE post_transitions".to_owned(),
+    ] {
+        let error = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
+            .execute(&app.db)
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{sql} was allowed"));
+        let named = error
+            .as_database_error()
+            .and_then(|e| e.constraint().map(str::to_owned));
+        assert_eq!(
+            named.as_deref(),
+            Some("post_transitions_append_only"),
+            "{sql}: {error}"
+        );
+    }
+    assert_eq!(logged().await, before);
+}
+
 /// The page's confirmation says how many backers will be refunded; if that
 /// changed before the owner confirms, nothing happens and they are asked
 /// again (the REST door has no such confirmation).
