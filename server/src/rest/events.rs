@@ -2,7 +2,8 @@
 //! count, status) as server-sent events, first as they are now and then
 //! each time they change, through whichever server process changed them.
 //! Browsers' `EventSource` reconnects by itself when the stream drops.
-//! Streams are capped per process and per client (503 beyond), end when
+//! Streams are capped per process, per client network and per client
+//! (503 beyond; clients of unknown address share one client's share), end when
 //! the project ends for good (CANCEL, CLOSE) or is deleted, and end at
 //! shutdown. A project that has already ended for good answers
 //! `204 No Content`, which tells `EventSource` to stop reconnecting.
@@ -13,7 +14,7 @@ use app::{
     error::{AppError, ErrorCode},
     live::{Change, StreamPermit},
     model::Figures,
-    service::{self, client_address::limit_key},
+    service,
     state::AppState,
 };
 use axum::{
@@ -57,7 +58,7 @@ struct Watch {
         (status = 200, description = "`text/event-stream` of `figures` events: `{\"total_amount\": 150000, \"backer_count\": 10, \"status\": \"FUNDING\"}`", content_type = "text/event-stream"),
         (status = 204, description = "The project has ended for good (`CANCEL` or `CLOSE`): its figures never change again, so there is no stream, and a browser's `EventSource` stops reconnecting"),
         (status = 404, description = "`POST_NOT_FOUND`", body = ErrorBody),
-        (status = 503, description = "`SERVICE_UNAVAILABLE`: too many open streams (in all, or from this client)", body = ErrorBody),
+        (status = 503, description = "`SERVICE_UNAVAILABLE`: too many open streams (in all, from this client's network, or from this client)", body = ErrorBody),
     )
 )]
 pub async fn figures(
@@ -66,7 +67,7 @@ pub async fn figures(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let post_id = id.parse::<i64>().map_err(|_| AppError::post_not_found())?;
-    let permit = state.live.admit(client.map(limit_key)).ok_or_else(|| {
+    let permit = state.live.admit(client).ok_or_else(|| {
         AppError::new(
             ErrorCode::ServiceUnavailable,
             "Too many live streams are open; the page keeps its figures without one.",
