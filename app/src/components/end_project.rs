@@ -62,6 +62,7 @@ pub fn EndProjectControl(
                     <input type="hidden" name="to" value=to />
                     <input type="hidden" name="next" value=next />
                     <input type="hidden" name="backers" value=backer_count />
+                    <input type="hidden" name="total" value=total.as_won() />
                     <button
                         class="link-button danger"
                         type="submit"
