@@ -199,6 +199,9 @@ async fn the_list_server_function_refuses_what_rest_refuses() {
         assert_eq!(body["code"], "VALIDATION_FAILED");
         // The server function answers with codes and parameters (the page
         // words them in its language): `{"code": "WHOLE_NUMBER_BETWEEN", …}`.
-        assert!(body["details"][field]["code"].is_string(), "{field}: {body}");
+        assert!(
+            body["details"][field]["code"].is_string(),
+            "{field}: {body}"
+        );
     }
 }

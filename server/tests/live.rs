@@ -5,7 +5,10 @@ mod common;
 
 use std::time::Duration;
 
-use app::domain::Role;
+use app::{
+    domain::Role,
+    live::{BACKLOG, Change},
+};
 use chrono::Days;
 use common::{NewPost, TestApp, account, insert_post, insert_publisher, test_today};
 use reqwest::Method;
@@ -162,6 +165,19 @@ async fn streams_end_with_the_project_and_at_shutdown_and_are_capped() {
         events.ends().await,
         "the stream of a cancelled project ends"
     );
+    // Asked again (as a browser's EventSource does), a project that ended
+    // for good answers 204 No Content, which stops the reconnecting.
+    let closed = post("Closed").await;
+    common::end_project(&app.db, closed, "CLOSE").await;
+    for ended in [ending, closed] {
+        let response = app
+            .client
+            .get(format!("{}/api/v1/posts/{ended}/events", app.base_url))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(response.status(), 204, "project {ended}");
+    }
 
     // One client may hold a bounded number of streams (the rest: 503).
     let mut open = Vec::new();
@@ -198,4 +214,90 @@ async fn streams_end_with_the_project_and_at_shutdown_and_are_capped() {
     for mut stream in open {
         assert!(stream.ends().await, "open streams end at shutdown");
     }
+}
+
+/// Changes the listener never hears of (the notification trigger is off),
+/// as when notifications are lost.
+async fn notifications_off(app: &TestApp) {
+    sqlx::query("ALTER TABLE posts DISABLE TRIGGER posts_notify_figures")
+        .execute(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// A stream that falls too far behind rereads its project, so it cannot
+/// miss the project's end among the changes it skipped.
+#[tokio::test]
+async fn a_stream_that_falls_behind_rereads_its_project() {
+    let app = TestApp::spawn().await;
+    let publisher = insert_publisher(&app.db, "lagging_studio").await;
+    let post = insert_post(
+        &app.db,
+        publisher,
+        NewPost {
+            title: "Lagging",
+            end_date: test_today() + Days::new(5),
+            ..NewPost::default()
+        },
+    )
+    .await;
+    let mut events = Events::open(&app, post).await;
+    assert_eq!(events.next().await["status"], "FUNDING");
+    notifications_off(&app).await;
+    common::end_project(&app.db, post, "CANCEL").await;
+    // More changes of other projects than a stream may fall behind by,
+    // sent while it cannot read any (the test runs on one thread).
+    for other in 0..2 * BACKLOG {
+        app.state
+            .live
+            .changed(Change::Figures(-1 - other as i64, None));
+    }
+    assert_eq!(events.next().await["status"], "CANCEL");
+    assert!(events.ends().await, "and then it ends");
+}
+
+/// Each time the listener starts listening (again), every open stream
+/// rereads its project: what changed while nobody listened reaches it.
+#[tokio::test]
+async fn streams_reread_when_the_listener_listens_again() {
+    let app = TestApp::spawn().await;
+    let publisher = insert_publisher(&app.db, "resync_studio").await;
+    let post = insert_post(
+        &app.db,
+        publisher,
+        NewPost {
+            title: "Resynced",
+            end_date: test_today() + Days::new(5),
+            ..NewPost::default()
+        },
+    )
+    .await;
+    let mut events = Events::open(&app, post).await;
+    assert_eq!(events.next().await["status"], "FUNDING");
+    notifications_off(&app).await;
+    common::end_project(&app.db, post, "CLOSE").await;
+    let mut changes = app.state.live.subscribe();
+
+    // PostgreSQL drops the listener's connection; it connects again.
+    let dropped: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+          WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(dropped, [true], "one listener");
+    let resync = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match changes.recv().await {
+                Ok(Change::Resync) => return true,
+                Ok(_) => continue,
+                Err(_) => return false,
+            }
+        }
+    })
+    .await;
+    assert_eq!(resync.ok(), Some(true), "a resync after reconnecting");
+    assert_eq!(events.next().await["status"], "CLOSE");
+    assert!(events.ends().await, "and then it ends");
 }

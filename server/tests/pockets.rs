@@ -424,9 +424,10 @@ async fn the_pocket_pages_server_functions_pass_the_same_guard_and_rules() {
     let (status, body) =
         call_server_fn(&app, "top_up", Some(&cookie), &own, &[("amount", "1e4")]).await;
     assert_eq!(status, 422);
+    // Server functions answer with codes (the page words them).
     assert_eq!(
         body["details"]["amount"],
-        "Enter an amount in won, digits only."
+        json!({"code": "AMOUNT_NOT_DIGITS"})
     );
 
     let (status, statement) =
@@ -490,13 +491,16 @@ async fn the_pocket_pages_server_functions_pass_the_same_guard_and_rules() {
     );
     assert_eq!(
         body["details"]["amount"],
-        "That is more than your pocket holds."
+        json!({"code": "MORE_THAN_POCKET_HOLDS"})
     );
     let (status, body) =
         call_server_fn(&app, "cash_out", Some(&cookie), &own, &[("amount", "0")]).await;
     assert_eq!(
         (status, &body["details"]["amount"]),
-        (422, &json!("Cash out at least ₩1."))
+        (
+            422,
+            &json!({"code": "CASH_OUT_BELOW_MINIMUM", "params": {"min": 1}})
+        )
     );
     for _ in 0..2 {
         let (status, body) = call_server_fn(

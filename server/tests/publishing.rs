@@ -453,7 +453,10 @@ async fn the_form_publishes_by_the_same_rules_with_and_without_javascript() {
     assert_eq!(refused.status().as_u16(), 422);
     let body: Value = refused.json().await.unwrap_or(Value::Null);
     assert_eq!(body["code"], "TARGET_AMOUNT_OUT_OF_BOUND");
-    assert!(body["details"]["target_amount"].is_string());
+    assert_eq!(
+        body["details"]["target_amount"]["params"]["rule"],
+        "TARGET_AMOUNT_OUT_OF_BOUND"
+    );
 
     // Without JavaScript: a plain form post, answered with the new page.
     let created = server_fn(&app, &knit, "create_post", &FORM, "text/html").await;

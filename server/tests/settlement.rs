@@ -658,9 +658,57 @@ async fn the_settlement_task_settles_by_itself_and_stops_when_asked() {
     assert_ledger_holds(&app.db).await;
 }
 
-/// The page's confirmation says how many backers will be refunded; if that
-/// changed before the owner confirms, nothing happens and they are asked
-/// again (the REST door has no such confirmation).
+/// A project's log of status changes is history: once written, no row of
+/// it changes or goes away, whoever asks.
+#[tokio::test]
+async fn the_transition_log_is_append_only() {
+    let app = TestApp::spawn().await;
+    let han = account(&app, "han_log", Role::Publisher, 0).await;
+    let post = project(&app, &han, "Logged", 5 * PRICE, test_today() + Days::new(4)).await;
+    let kim = account(&app, "kim_log", Role::Backer, 50_000).await;
+    assert_eq!(back(&kim, post).await.0, 201);
+    let (status, detail) = han
+        .send(Method::POST, &format!("/api/v1/posts/{post}/cancel"), None)
+        .await;
+    assert_eq!(status, 200, "{detail}");
+    let logged = || async {
+        sqlx::query_as::<_, (String, String, i64, i32)>(
+            "SELECT from_status, to_status, amount_moved, backings_moved FROM post_transitions \
+              WHERE post_id = $1",
+        )
+        .bind(post)
+        .fetch_all(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let before = logged().await;
+    assert_eq!(before, [("FUNDING".into(), "CANCEL".into(), PRICE, 1)]);
+    for sql in [
+        format!("UPDATE post_transitions SET amount_moved = 0 WHERE post_id = {post}"),
+        format!("UPDATE post_transitions SET to_status = 'SUCCESS' WHERE post_id = {post}"),
+        format!("DELETE FROM post_transitions WHERE post_id = {post}"),
+        "TRUNCATE post_transitions".to_owned(),
+    ] {
+        let error = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
+            .execute(&app.db)
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{sql} was allowed"));
+        let named = error
+            .as_database_error()
+            .and_then(|e| e.constraint().map(str::to_owned));
+        assert_eq!(
+            named.as_deref(),
+            Some("post_transitions_append_only"),
+            "{sql}: {error}"
+        );
+    }
+    assert_eq!(logged().await, before);
+}
+
+/// The page's confirmation says how many backers will be refunded (and how
+/// much); if that changed before the owner confirms, nothing happens and
+/// they are asked again. A form that does not say is not the page's.
 #[tokio::test]
 async fn an_owner_confirming_an_outdated_count_is_asked_again() {
     let app = TestApp::spawn().await;
@@ -675,7 +723,106 @@ async fn an_owner_confirming_an_outdated_count_is_asked_again() {
     .await;
     let people = backers(&app, "recounted", 2).await;
     assert_eq!(back(&people[0], post).await.0, 201);
-    let end_project = |backers: &'static str| {
+    let end_project = |seen: &[(&'static str, &'static str)]| {
+        let mut form = vec![("id", post.to_string()), ("to", "CANCEL".to_owned())];
+        form.extend(seen.iter().map(|(k, v)| (*k, (*v).to_owned())));
+        app.client
+            .post(format!("{}/api/end_project", app.base_url))
+            .header("accept", "application/json")
+            .header("origin", &app.base_url)
+            .header("cookie", format!("moa_session={}", han.token))
+            .form(&form)
+            .send()
+    };
+    // The owner saw one backer; a second backs before they confirm.
+    assert_eq!(back(&people[1], post).await.0, 201);
+    let response = end_project(&[("backers", "1"), ("total", "10000")])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), 409);
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    assert_eq!(body["code"], "INVALID_TRANSITION");
+    assert_eq!(
+        body["problem"]["params"]["BACKERS_CHANGED"],
+        serde_json::json!({"backers": 2, "total": 20000})
+    );
+    let error: app::error::AppError =
+        serde_json::from_value(body).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        error.message(app::locale::Locale::en),
+        "Its backers changed since you looked: 2 would be refunded ₩20,000 now. Check and confirm again."
+    );
+    assert_eq!(status_of(&app, post).await, "FUNDING");
+    for unsaid in [&[("backers", "2")][..], &[("total", "20000")], &[]] {
+        let response = end_project(unsaid).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(response.status(), 400, "{unsaid:?}");
+    }
+    assert_eq!(status_of(&app, post).await, "FUNDING");
+
+    let response = end_project(&[("backers", "2"), ("total", "20000")])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), 200);
+    assert_eq!(status_of(&app, post).await, "CANCEL");
+    assert_eq!(entries_of(&app, post, "REFUND").await, (2, 2 * PRICE));
+    assert_ledger_holds(&app.db).await;
+}
+
+/// The same number of backers is not the same refund: the confirmation
+/// also carries the total the owner was told would be refunded, and a
+/// total that moved since asks again (in the app and, when sent, through
+/// the REST API, which still cancels without one).
+#[tokio::test]
+async fn an_owner_confirming_an_outdated_total_is_asked_again() {
+    let app = TestApp::spawn().await;
+    let han = account(&app, "han_totals", Role::Publisher, 0).await;
+    let post = project(
+        &app,
+        &han,
+        "Repriced",
+        100 * PRICE,
+        test_today() + Days::new(5),
+    )
+    .await;
+    let people = backers(&app, "retotalled", 2).await;
+    // The owner sees one backer and ₩10,000. That backer leaves, the
+    // price (free again) doubles, and someone else backs at it.
+    assert_eq!(back(&people[0], post).await.0, 201);
+    let (status, body) = people[0]
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/posts/{post}/backings/mine"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = han
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/posts/{post}"),
+            Some(json!({ "price": 2 * PRICE })),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(back(&people[1], post).await.0, 201);
+    // The page's confirmation carries both, as it shows them.
+    let html = app
+        .client
+        .get(format!("{}/me/projects", app.base_url))
+        .header("cookie", format!("moa_session={}", han.token))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(
+        html.contains(r#"name="backers" value="1""#)
+            && html.contains(r#"name="total" value="20000""#),
+        "{html}"
+    );
+
+    let end_project = |total: &'static str| {
         app.client
             .post(format!("{}/api/end_project", app.base_url))
             .header("accept", "application/json")
@@ -684,25 +831,58 @@ async fn an_owner_confirming_an_outdated_count_is_asked_again() {
             .form(&[
                 ("id", post.to_string().as_str()),
                 ("to", "CANCEL"),
-                ("backers", backers),
+                ("backers", "1"),
+                ("total", total),
             ])
             .send()
     };
-    // The owner saw one backer; a second backs before they confirm.
-    assert_eq!(back(&people[1], post).await.0, 201);
-    let response = end_project("1").await.unwrap_or_else(|e| panic!("{e}"));
+    let response = end_project("10000").await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(response.status(), 409);
     let body: Value = response.json().await.unwrap_or(Value::Null);
     assert_eq!(body["code"], "INVALID_TRANSITION");
     assert_eq!(
-        body["message"],
-        "Its backers changed since you looked: 2 would be refunded now. Check and confirm again."
+        body["problem"]["params"]["BACKERS_CHANGED"],
+        serde_json::json!({"backers": 1, "total": 20000})
+    );
+    let error: app::error::AppError =
+        serde_json::from_value(body).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        error.message(app::locale::Locale::en),
+        "Its backers changed since you looked: 1 would be refunded ₩20,000 now. Check and confirm again."
     );
     assert_eq!(status_of(&app, post).await, "FUNDING");
 
-    let response = end_project("2").await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(response.status(), 200);
-    assert_eq!(status_of(&app, post).await, "CANCEL");
-    assert_eq!(entries_of(&app, post, "REFUND").await, (2, 2 * PRICE));
+    // Through the API: an outdated total (or count) is refused; a body
+    // that cannot be read is 422; the right one cancels.
+    let cancel_path = format!("/api/v1/posts/{post}/cancel");
+    for outdated in [
+        json!({ "backers": 1, "total_amount": PRICE }),
+        json!({ "backers": 2 }),
+        json!({ "total_amount": PRICE }),
+    ] {
+        let (status, body) = han
+            .send(Method::POST, &cancel_path, Some(outdated.clone()))
+            .await;
+        assert_eq!(
+            (status, code(&body)),
+            (409, &json!("INVALID_TRANSITION")),
+            "{outdated}"
+        );
+    }
+    let (status, body) = han
+        .send(Method::POST, &cancel_path, Some(json!({ "backers": "1" })))
+        .await;
+    assert_eq!((status, code(&body)), (422, &json!("VALIDATION_FAILED")));
+    assert_eq!(status_of(&app, post).await, "FUNDING");
+    let (status, detail) = han
+        .send(
+            Method::POST,
+            &cancel_path,
+            Some(json!({ "backers": 1, "total_amount": 2 * PRICE })),
+        )
+        .await;
+    assert_eq!(status, 200, "{detail}");
+    assert_eq!(detail["status"], "CANCEL");
+    assert_eq!(entries_of(&app, post, "REFUND").await, (1, 2 * PRICE));
     assert_ledger_holds(&app.db).await;
 }

@@ -15,14 +15,16 @@ use crate::{
 };
 
 /// `to` is `CANCEL` or `CLOSE`; `next` is where to go afterwards (a path
-/// on this site; `/me/projects` by default); `backers` is how many backers
-/// the confirmation said would be refunded (refused if that changed).
+/// on this site; `/me/projects` by default); `backers` and `total` are how
+/// many backers and how many won the confirmation said a cancel would
+/// refund (required to cancel; refused if either changed).
 #[server(endpoint = "end_project")]
 pub async fn end_project(
     id: i64,
     to: String,
     next: Option<String>,
     backers: Option<String>,
+    total: Option<String>,
 ) -> Result<Settlement, AppError> {
     with_status(async move {
         let session = authorize::<PublisherOnly>().await?;
@@ -32,22 +34,32 @@ pub async fn end_project(
                 crate::error::Problem::ChooseCancelOrClose,
             )
         })?;
-        let seen_backers = backers
-            .filter(|text| !text.is_empty())
-            .map(|text| {
-                text.parse::<i64>().map_err(|_| {
-                    AppError::new(
-                        crate::error::ErrorCode::BadRequest,
-                        crate::error::Problem::FormOutOfDate,
-                    )
-                })
-            })
-            .transpose()?;
+        // The page always says what a cancel refunds; a form without it (or
+        // with something else) is not the page's.
+        let out_of_date = || {
+            AppError::new(
+                crate::error::ErrorCode::BadRequest,
+                crate::error::Problem::FormOutOfDate,
+            )
+        };
+        let seen = |text: Option<String>| {
+            text.filter(|text| !text.is_empty())
+                .map(|text| text.parse::<i64>().map_err(|_| out_of_date()))
+                .transpose()
+        };
+        let seen = crate::domain::transition::Confirmation {
+            backers: seen(backers)?,
+            total: seen(total)?.map(crate::domain::Money::won),
+        };
+        if to == crate::domain::PostStatus::Cancel
+            && (seen.backers.is_none() || seen.total.is_none())
+        {
+            return Err(out_of_date());
+        }
         // Parsed before anything changes, like every other input.
         let destination = crate::domain::account::return_path_or(next.as_deref(), "/me/projects");
         let done =
-            crate::service::settlement::end_by_owner(&state()?, &session, id, to, seen_backers)
-                .await?;
+            crate::service::settlement::end_by_owner(&state()?, &session, id, to, seen).await?;
         leptos_axum::redirect(&destination);
         Ok(done)
     })

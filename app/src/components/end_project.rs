@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use crate::{
     components::account_actions::AccountActions,
     domain::{Money, PostStatus},
+    i18n::td_string,
+    locale::{self, Locale, use_locale},
 };
 
 /// What ending a project in `status` means, or `None` when the owner
@@ -15,26 +17,24 @@ use crate::{
 /// confirming button's words.
 type Offer = (&'static str, String, &'static str, &'static str);
 
-fn offer(status: PostStatus, backer_count: i64, total: Money) -> Option<Offer> {
+fn offer(l: Locale, status: PostStatus, backer_count: i64, total: Money) -> Option<Offer> {
+    let total = locale::won(l, total);
     match status {
         PostStatus::Funding => Some((
             "CANCEL",
             match backer_count {
-                0 => "Nobody has backed it yet. Cancelling cannot be undone.".to_owned(),
-                1 => format!("Its backer gets {total} back at once. Cancelling cannot be undone."),
-                n => format!(
-                    "All {n} backers are refunded at once ({total} in all). Cancelling cannot be undone."
-                ),
+                0 => td_string!(l, end_project.nobody).to_owned(),
+                1 => td_string!(l, end_project.one_backer, total = total).to_string(),
+                n => td_string!(l, end_project.many_backers, count = n, total = total).to_string(),
             },
-            "Cancel project",
-            "Yes, cancel and refund",
+            td_string!(l, end_project.cancel),
+            td_string!(l, end_project.confirm_cancel),
         )),
         PostStatus::Success => Some((
             "CLOSE",
-            "It moves below funded projects in the list; your payout stays in your pocket."
-                .to_owned(),
-            "Close project",
-            "Yes, close it",
+            td_string!(l, end_project.close_means).to_owned(),
+            td_string!(l, end_project.close),
+            td_string!(l, end_project.confirm_close),
         )),
         PostStatus::Close | PostStatus::Cancel => None,
     }
@@ -51,8 +51,10 @@ pub fn EndProjectControl(
     next: String,
 ) -> impl IntoView {
     let actions = AccountActions::expect();
-    offer(status, backer_count, total).map(|(to, consequence, ask, confirm)| {
-        let summary_label = format!("{ask}: {title}");
+    let l = use_locale();
+    offer(l, status, backer_count, total).map(|(to, consequence, ask, confirm)| {
+        let summary_label =
+            td_string!(l, end_project.summary_label, ask = ask, title = &title).to_string();
         view! {
             <details class="confirm-end">
                 <summary aria-label=summary_label>{ask}</summary>
@@ -62,6 +64,7 @@ pub fn EndProjectControl(
                     <input type="hidden" name="to" value=to />
                     <input type="hidden" name="next" value=next />
                     <input type="hidden" name="backers" value=backer_count />
+                    <input type="hidden" name="total" value=total.as_won() />
                     <button
                         class="link-button danger"
                         type="submit"
@@ -81,7 +84,7 @@ mod tests {
 
     #[test]
     fn tells_the_owner_what_ending_means() {
-        let cancel = offer(PostStatus::Funding, 3, Money::won(45_000));
+        let cancel = offer(Locale::en, PostStatus::Funding, 3, Money::won(45_000));
         assert_eq!(
             cancel.map(|(to, text, ..)| (to, text)),
             Some((
@@ -90,11 +93,16 @@ mod tests {
                     .to_owned()
             ))
         );
+        let in_korean = offer(Locale::ko, PostStatus::Funding, 3, Money::won(45_000));
         assert_eq!(
-            offer(PostStatus::Success, 3, Money::ZERO).map(|o| o.0),
+            in_korean.map(|(_, text, ..)| text).as_deref(),
+            Some("후원자 3명 모두에게 바로 환불됩니다(모두 45,000원). 취소는 되돌릴 수 없습니다.")
+        );
+        assert_eq!(
+            offer(Locale::en, PostStatus::Success, 3, Money::ZERO).map(|o| o.0),
             Some("CLOSE")
         );
-        assert!(offer(PostStatus::Cancel, 0, Money::ZERO).is_none());
-        assert!(offer(PostStatus::Close, 0, Money::ZERO).is_none());
+        assert!(offer(Locale::en, PostStatus::Cancel, 0, Money::ZERO).is_none());
+        assert!(offer(Locale::en, PostStatus::Close, 0, Money::ZERO).is_none());
     }
 }

@@ -14,11 +14,7 @@ use super::{Money, PostProblem, transition::Refusal};
 pub type FieldErrors = std::collections::BTreeMap<String, Problem>;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(
-    tag = "code",
-    content = "params",
-    rename_all = "SCREAMING_SNAKE_CASE"
-)]
+#[serde(tag = "code", content = "params", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Problem {
     // Accounts.
     UsernameLength { min: usize, max: usize },

@@ -38,6 +38,12 @@ impl PostStatus {
         }
     }
 
+    /// Whether the project has ended for good: a cancelled or closed
+    /// project's status and figures never change again.
+    pub const fn is_final(self) -> bool {
+        matches!(self, PostStatus::Cancel | PostStatus::Close)
+    }
+
     /// The label people read on a card.
     pub const fn label(self) -> &'static str {
         match self {
@@ -96,6 +102,12 @@ mod tests {
             [PostStatus::Funding, PostStatus::Success, PostStatus::Close]
         );
         assert_eq!(PostStatus::Cancel.list_priority(), None);
+    }
+
+    #[test]
+    fn only_cancelled_and_closed_projects_are_final() {
+        let finals: Vec<_> = ALL.into_iter().filter(|s| s.is_final()).collect();
+        assert_eq!(finals, [PostStatus::Close, PostStatus::Cancel]);
     }
 
     #[test]

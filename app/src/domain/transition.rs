@@ -22,9 +22,9 @@ pub enum Refusal {
     EndDatePassed { end_date: NaiveDate },
     /// Any other move (the database's refusal included).
     NotAllowed { from: PostStatus, to: PostStatus },
-    /// The owner confirmed refunding a number of backers that is no longer
-    /// the number: they are asked again.
-    BackersChanged { backers: i64 },
+    /// The owner confirmed refunding a number of backers, or a total, that
+    /// is no longer what a cancel would refund: they are asked again.
+    BackersChanged { backers: i64, total: Money },
 }
 
 impl Refusal {
@@ -57,6 +57,27 @@ impl fmt::Display for Refusal {
             crate::locale::Locale::en,
             self,
         ))
+    }
+}
+
+/// What the owner was shown before confirming a cancel: how many backers
+/// would be refunded, and how much in all. Each part is checked when given
+/// (the app gives both; a REST client may give either, or neither).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Confirmation {
+    pub backers: Option<i64>,
+    pub total: Option<Money>,
+}
+
+impl Confirmation {
+    /// Why a cancel that would refund `total` to `backers` backers differs
+    /// from what the owner confirmed, if it does. The count alone is not
+    /// enough: a backer can leave and another back at a new price, and the
+    /// count stays while the money changes.
+    pub fn refusal(self, backers: i64, total: Money) -> Option<Refusal> {
+        let holds = self.backers.is_none_or(|seen| seen == backers)
+            && self.total.is_none_or(|seen| seen == total);
+        (!holds).then_some(Refusal::BackersChanged { backers, total })
     }
 }
 
@@ -169,6 +190,24 @@ mod tests {
         for (from, to) in ALL.iter().flat_map(|&f| ALL.iter().map(move |&t| (f, t))) {
             assert!(!owner_can(from, to) || is_allowed(from, to), "{from}→{to}");
         }
+    }
+
+    #[test]
+    fn a_cancel_goes_ahead_only_as_confirmed() {
+        let (backers, total) = (2, Money::won(20_000));
+        let changed = Some(Refusal::BackersChanged { backers, total });
+        let seen = |backers, total: Option<i64>| Confirmation {
+            backers,
+            total: total.map(Money::won),
+        };
+        assert_eq!(seen(Some(2), Some(20_000)).refusal(backers, total), None);
+        assert_eq!(Confirmation::default().refusal(backers, total), None);
+        assert_eq!(seen(Some(2), None).refusal(backers, total), None);
+        assert_eq!(seen(None, Some(20_000)).refusal(backers, total), None);
+        // Same count, other money; other count, same money.
+        assert_eq!(seen(Some(2), Some(15_000)).refusal(backers, total), changed);
+        assert_eq!(seen(Some(1), Some(20_000)).refusal(backers, total), changed);
+        assert_eq!(seen(None, Some(10_000)).refusal(backers, total), changed);
     }
 
     #[test]

@@ -108,9 +108,13 @@ pub fn refusal(l: Locale, refusal: &Refusal) -> String {
             end_date = format::date(l, *end_date)
         )
         .to_string(),
-        Refusal::BackersChanged { backers } => {
-            td_string!(l, problem.transition_backers_changed, backers = backers).to_string()
-        }
+        Refusal::BackersChanged { backers, total } => td_string!(
+            l,
+            problem.transition_backers_changed,
+            backers = backers,
+            total = locale::won(l, *total)
+        )
+        .to_string(),
         Refusal::NotAllowed { from, to } => td_string!(
             l,
             problem.transition_not_allowed,

@@ -1,4 +1,5 @@
-//! Which address a request comes from, for the per-client login limit.
+//! Which address a request comes from, for per-client limits (logins,
+//! sign-ups, live streams), and the keys those limits count under.
 //! Behind a reverse proxy every connection comes from the proxy, so its
 //! `X-Forwarded-For` is believed, but only from proxies named in the
 //! configuration: anyone else could write any address into that header and
@@ -70,6 +71,28 @@ pub fn limit_key(address: IpAddr) -> String {
     }
 }
 
+/// The key per-network limits count under: the /24 of an IPv4 address,
+/// the /48 of an IPv6 one (what one site is usually given, so one holder
+/// of many /64s still counts once). IPv4-mapped IPv6 addresses count as
+/// the IPv4 address they carry.
+pub fn network_key(address: IpAddr) -> String {
+    match address {
+        IpAddr::V4(v4) => v4_network(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4_network(v4),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2])
+            }
+        },
+    }
+}
+
+fn v4_network(v4: std::net::Ipv4Addr) -> String {
+    let [a, b, c, _] = v4.octets();
+    format!("{a}.{b}.{c}.0/24")
+}
+
 #[cfg(test)]
 mod tests {
     use http::HeaderValue;
@@ -135,5 +158,25 @@ mod tests {
             limit_key(ip("2001:db8:0:8::1"))
         );
         assert_eq!(limit_key(ip("2001:db8:0:7::1")), "2001:db8:0:7::/64");
+    }
+
+    #[test]
+    fn networks_are_ipv4_24s_and_ipv6_48s() {
+        assert_eq!(network_key(ip("203.0.113.9")), "203.0.113.0/24");
+        assert_eq!(network_key(ip("::ffff:203.0.113.200")), "203.0.113.0/24");
+        assert_ne!(
+            network_key(ip("203.0.113.9")),
+            network_key(ip("203.0.114.9"))
+        );
+        // Every /64 of one /48 is one network.
+        assert_eq!(network_key(ip("2001:db8:7::1")), "2001:db8:7::/48");
+        assert_eq!(
+            network_key(ip("2001:db8:7:0::1")),
+            network_key(ip("2001:db8:7:ffff:ffff:ffff:ffff:ffff"))
+        );
+        assert_ne!(
+            network_key(ip("2001:db8:7::1")),
+            network_key(ip("2001:db8:8::1"))
+        );
     }
 }

@@ -13,7 +13,7 @@ use sqlx::PgConnection;
 use crate::{
     domain::{
         LedgerKind, Money, PostStatus,
-        transition::{self, Actor, Refusal},
+        transition::{self, Actor, Confirmation, Refusal},
     },
     error::{AppError, ErrorCode},
     model::{Settlement, TransitionRecord},
@@ -294,15 +294,16 @@ pub async fn preview(state: &AppState, today: NaiveDate) -> Result<Vec<Settlemen
 
 /// The owner ends their project: cancel while FUNDING (every backer
 /// refunded at once, as settlement would), close after SUCCESS.
-/// `seen_backers` is how many backers the owner was told would be refunded
-/// (the app's confirmation); if it changed since, nothing happens and they
-/// are asked again.
+/// `seen` is what the owner was told a cancel would refund (how many
+/// backers, how much in all: the app's confirmation); if that is no longer
+/// so, nothing happens and they are asked again. A funding project's total
+/// is what its active backings hold, which a cancel refunds in full.
 pub async fn end_by_owner(
     state: &AppState,
     session: &Session,
     post_id: i64,
     to: PostStatus,
-    seen_backers: Option<i64>,
+    seen: Confirmation,
 ) -> Result<Settlement, AppError> {
     let mut tx = state.db.begin().await?;
     let sql = select_ending!("WHERE id = $1 AND deleted_at IS NULL FOR UPDATE");
@@ -319,10 +320,10 @@ pub async fn end_by_owner(
     {
         return Err(refused(refusal));
     }
-    if to == PostStatus::Cancel && seen_backers.is_some_and(|seen| seen != project.backer_count) {
-        return Err(refused(Refusal::BackersChanged {
-            backers: project.backer_count,
-        }));
+    if to == PostStatus::Cancel
+        && let Some(refusal) = seen.refusal(project.backer_count, project.total)
+    {
+        return Err(refused(refusal));
     }
     let done = transition(
         &mut tx,

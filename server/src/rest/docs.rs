@@ -50,6 +50,7 @@ use super::{accounts, backings, endings, error, events, mine, pockets, posts, pu
         backings::BackingResponse,
         backings::WithdrawalResponse,
         pockets::CashOutRequest,
+        endings::CancelRequest,
         endings::TransitionItem,
         accounts::SignUpRequest,
         accounts::AccountResponse,

@@ -3,7 +3,7 @@
 //! reads every status change it went through.
 
 use app::{
-    domain::PostStatus,
+    domain::{Money, PostStatus, transition::Confirmation},
     error::AppError,
     model::TransitionRecord,
     service::{self, access::PublisherOnly},
@@ -11,13 +11,14 @@ use app::{
 };
 use axum::{
     Json,
+    body::Bytes,
     extract::{Path, State},
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{ApiError, auth::Signed, error::ErrorBody, posts::PostDetail};
+use super::{ApiError, auth::Signed, error::ErrorBody, input::body, posts::PostDetail};
 
 fn post_id(id: &str) -> Result<i64, ApiError> {
     Ok(id.parse::<i64>().map_err(|_| AppError::post_not_found())?)
@@ -28,36 +29,67 @@ async fn end(
     signed: &Signed<PublisherOnly>,
     id: &str,
     to: PostStatus,
+    seen: Confirmation,
 ) -> Result<Json<PostDetail>, ApiError> {
     let id = post_id(id)?;
-    service::settlement::end_by_owner(state, &signed.session, id, to, None).await?;
+    service::settlement::end_by_owner(state, &signed.session, id, to, seen).await?;
     Ok(Json(service::posts::get(state, id).await?.into()))
+}
+
+/// What you were shown before cancelling; each field you send must still
+/// hold, or nothing happens (`INVALID_TRANSITION`, saying what a cancel
+/// would refund now).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct CancelRequest {
+    /// How many backers would be refunded (the project's `backer_count`).
+    #[schema(example = 10)]
+    pub backers: Option<i64>,
+    /// How many KRW would be refunded in all (the project's `total_amount`).
+    #[schema(example = 150000)]
+    pub total_amount: Option<i64>,
 }
 
 /// Cancel one of your projects while it is funding: every backer is
 /// refunded to their pocket at once, and the project is unlisted (its page
-/// stays, saying so).
+/// stays, saying so). Send the backer count and total you saw to cancel
+/// only if they still hold (a body is optional: without one, the project
+/// is cancelled as it is now).
 #[utoipa::path(
     post,
     path = "/api/v1/posts/{id}/cancel",
     tag = "posts",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Project id")),
+    request_body(content = CancelRequest, description = "Optional: the backer count and total you saw"),
     responses(
         (status = 200, description = "The cancelled project", body = PostDetail),
         (status = 401, description = "`UNAUTHENTICATED`", body = ErrorBody),
         (status = 403, description = "`FORBIDDEN`: not a publisher, or not this project's publisher", body = ErrorBody),
         (status = 404, description = "`POST_NOT_FOUND`", body = ErrorBody),
-        (status = 409, description = "`INVALID_TRANSITION`: the project is not funding", body = ErrorBody,
+        (status = 409, description = "`INVALID_TRANSITION`: the project is not funding, or its backers or total are no longer what you sent", body = ErrorBody,
             example = json!({"error": {"code": "INVALID_TRANSITION", "message": "Only a project that is still funding can be cancelled.", "details": {}}})),
+        (status = 422, description = "`VALIDATION_FAILED` (body)", body = ErrorBody),
     )
 )]
 pub async fn cancel(
     State(state): State<AppState>,
     signed: Signed<PublisherOnly>,
     Path(id): Path<String>,
+    payload: Bytes,
 ) -> Result<Json<PostDetail>, ApiError> {
-    end(&state, &signed, &id, PostStatus::Cancel).await
+    // No body (or an empty one, whatever its type) confirms nothing, as
+    // before the body existed.
+    let request = if payload.trim_ascii().is_empty() {
+        CancelRequest::default()
+    } else {
+        body(Json::<CancelRequest>::from_bytes(&payload))?
+    };
+    let seen = Confirmation {
+        backers: request.backers,
+        total: request.total_amount.map(Money::won),
+    };
+    end(&state, &signed, &id, PostStatus::Cancel, seen).await
 }
 
 /// Close one of your projects after it succeeded (its payout is already in
@@ -82,7 +114,14 @@ pub async fn close(
     signed: Signed<PublisherOnly>,
     Path(id): Path<String>,
 ) -> Result<Json<PostDetail>, ApiError> {
-    end(&state, &signed, &id, PostStatus::Close).await
+    end(
+        &state,
+        &signed,
+        &id,
+        PostStatus::Close,
+        Confirmation::default(),
+    )
+    .await
 }
 
 /// One status change of a project.
