@@ -5,15 +5,19 @@
 //! `{{ variables }}` (leptos_i18n only warns about a missing key and shows
 //! the other language's text in its place).
 
-use std::{collections::BTreeMap, env, fs, path::Path, path::PathBuf};
+use std::{env, fs, path::Path, path::PathBuf};
 
 use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
 use serde_json::Value;
+
+#[path = "src/locale/parity.rs"]
+mod parity;
 
 const LOCALES: [&str; 2] = ["ko", "en"];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-changed=src/locale/parity.rs");
     check_same_keys();
 
     // Korean first: the default locale is the one the others are checked
@@ -29,74 +33,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// The rule itself lives in `src/locale/parity.rs`, where it is tested.
 fn check_same_keys() {
-    let catalogues: Vec<(&str, BTreeMap<String, Vec<String>>)> = LOCALES
-        .iter()
-        .map(|locale| {
-            let path = format!("locales/{locale}.json");
-            println!("cargo::rerun-if-changed={path}");
-            let text = fs::read_to_string(Path::new(&path))
-                .unwrap_or_else(|error| panic!("cannot read {path}: {error}"));
-            let json: Value = serde_json::from_str(&text)
-                .unwrap_or_else(|error| panic!("{path} is not JSON: {error}"));
-            let mut keys = BTreeMap::new();
-            flatten("", &json, &mut keys);
-            (*locale, keys)
-        })
-        .collect();
-
-    let mut problems = Vec::new();
-    let (first, first_keys) = &catalogues[0];
-    for (other, other_keys) in &catalogues[1..] {
-        for (key, variables) in first_keys {
-            match other_keys.get(key) {
-                None => problems.push(format!("`{key}` is in {first} but not in {other}")),
-                Some(theirs) if theirs != variables => problems.push(format!(
-                    "`{key}` uses {variables:?} in {first} but {theirs:?} in {other}"
-                )),
-                Some(_) => {}
-            }
-        }
-        for key in other_keys
-            .keys()
-            .filter(|key| !first_keys.contains_key(*key))
-        {
-            problems.push(format!("`{key}` is in {other} but not in {first}"));
-        }
-    }
+    let read = |locale: &str| -> Value {
+        let path = format!("locales/{locale}.json");
+        println!("cargo::rerun-if-changed={path}");
+        let text = fs::read_to_string(Path::new(&path))
+            .unwrap_or_else(|error| panic!("cannot read {path}: {error}"));
+        serde_json::from_str(&text).unwrap_or_else(|error| panic!("{path} is not JSON: {error}"))
+    };
+    let (first, second) = (LOCALES[0], LOCALES[1]);
+    let problems = parity::differences(first, &read(first), second, &read(second));
     if !problems.is_empty() {
         panic!("the catalogues disagree:\n  {}", problems.join("\n  "));
     }
-}
-
-/// `{"a": {"b": "x {{ n }}"}}` → `a.b` → `["n"]`.
-fn flatten(prefix: &str, value: &Value, keys: &mut BTreeMap<String, Vec<String>>) {
-    match value {
-        Value::Object(entries) => {
-            for (name, value) in entries {
-                let key = if prefix.is_empty() {
-                    name.clone()
-                } else {
-                    format!("{prefix}.{name}")
-                };
-                flatten(&key, value, keys);
-            }
-        }
-        Value::String(text) => {
-            keys.insert(prefix.to_owned(), variables(text));
-        }
-        other => panic!("`{prefix}` must be text or an object, not {other}"),
-    }
-}
-
-fn variables(text: &str) -> Vec<String> {
-    let mut found: Vec<String> = text
-        .split("{{")
-        .skip(1)
-        .filter_map(|rest| rest.split_once("}}"))
-        .map(|(name, _)| name.trim().to_owned())
-        .collect();
-    found.sort();
-    found.dedup();
-    found
 }

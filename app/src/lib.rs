@@ -52,9 +52,10 @@ use crate::{
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let locale = locale::provide();
+    let zone = locale::provide_zone();
     view! {
         <!DOCTYPE html>
-        <html lang=locale::tag(locale)>
+        <html lang=locale::tag(locale) data-locale=locale::tag(locale) data-utc-offset=zone.offset_seconds data-zone=zone.abbreviation>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -73,6 +74,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     locale::provide();
+    locale::provide_zone();
     mark_hydrated();
 
     view! {

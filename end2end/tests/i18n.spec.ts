@@ -29,7 +29,7 @@ test.describe('a Korean browser', () => {
     // Hydrated: the list follows the search box as you type.
     await page.getByRole('searchbox', { name: '제목으로 프로젝트 검색' }).fill('zzzz-없는-제목');
     await expect(page).toHaveURL(/q=zzzz/);
-    await expect(page.getByRole('heading', { name: '“zzzz-없는-제목”와 맞는 프로젝트가 없습니다' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: '“zzzz-없는-제목”에 맞는 프로젝트가 없습니다' })).toBeVisible();
     await page.getByRole('link', { name: '검색 지우기' }).click();
     await expect(page).toHaveURL(/\/\?sort=created$/);
 
@@ -97,11 +97,14 @@ test.describe('a Korean publisher and backer', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('프로젝트 올리기');
     await page.getByLabel('목표 금액 (원)').fill('5000');
     await expect(page.getByLabel('목표 금액 (원)')).toHaveAccessibleDescription(
-      /목표 금액은 ₩10,000부터 ₩9,999,999,999까지입니다\./,
+      /목표 금액은 10,000원부터 9,999,999,999원까지입니다\./,
     );
 
     // A backer backs a project through checkout, in Korean.
     const project = await publisherWithProject(request, { price: 12000 });
+    // Off the form first: its description preview would ask as someone logged out.
+    await page.goto('/');
+    await waitForHydration(page);
     await header(page).getByRole('button', { name: '로그아웃' }).click();
     await expect(header(page).getByRole('link', { name: '로그인' })).toBeVisible();
     const backer = uniqueName('kobacker');
@@ -118,16 +121,16 @@ test.describe('a Korean publisher and backer', () => {
     await page.getByLabel('은행').selectOption({ label: '카카오뱅크' });
     await page.getByLabel('계좌번호').fill('3333-01-2345678');
     await page.getByRole('button', { name: '지갑 등록' }).click();
-    await page.getByLabel('금액 (원)').fill('50,000');
+    await page.getByLabel('금액 (원)', { exact: true }).fill('50,000');
     await page.getByRole('button', { name: '충전하기' }).click();
-    await expect(page.getByRole('status').filter({ hasText: '충전했습니다.' })).toContainText(won(50000));
+    await expect(page.getByRole('status').filter({ hasText: '충전했습니다.' })).toContainText('50,000원');
 
     await page.goto(`/posts/${project.id}`);
     await waitForHydration(page);
     await page.getByRole('link', { name: '12,000원으로 후원하기' }).click();
-    const checkout = page.getByRole('region', { name: '후원하기' });
+    const checkout = page.getByRole('region', { name: '후원하기', exact: true });
     await expect(checkout).toContainText(`결제 후 지갑${won(38000)}`);
-    await checkout.getByRole('button', { name: `${won(12000)} 결제하고 후원하기` }).click();
+    await checkout.getByRole('button', { name: '12,000원 결제하고 후원하기' }).click();
     await expect(page).toHaveURL(new RegExp(`/posts/${project.id}$`));
     await expect(page.getByRole('region', { name: '이 프로젝트 후원하기' })).toContainText('12,000원을 후원했습니다.');
 

@@ -64,7 +64,7 @@ pub async fn switch(
     let back = ascii_location(&return_path_or(query.next.as_deref(), "/"));
     let secure = if state.secure_cookies { "; Secure" } else { "" };
     let cookie = format!(
-        "{}={}; Path=/; SameSite=Lax; Max-Age={COOKIE_MAX_AGE_SECONDS}{secure}",
+        "{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={COOKIE_MAX_AGE_SECONDS}{secure}",
         locale::negotiate::COOKIE_NAME,
         locale::tag(chosen)
     );

@@ -81,7 +81,10 @@ async fn the_switch_sets_the_cookie_and_returns_to_the_same_page_and_query() {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    assert!(cookie.starts_with("moa_locale=ko; Path=/;"), "{cookie}");
+    assert!(
+        cookie.starts_with("moa_locale=ko; Path=/; HttpOnly;"),
+        "{cookie}"
+    );
 
     // Anywhere off the site goes home; unknown languages do not exist.
     let away = switch("/lang/en?next=%2F%2Fevil.example")

@@ -454,8 +454,8 @@ async fn the_form_publishes_by_the_same_rules_with_and_without_javascript() {
     let body: Value = refused.json().await.unwrap_or(Value::Null);
     assert_eq!(body["code"], "TARGET_AMOUNT_OUT_OF_BOUND");
     assert_eq!(
-        body["details"]["target_amount"]["params"]["rule"],
-        "TARGET_AMOUNT_OUT_OF_BOUND"
+        body["details"]["target_amount"]["POST"]["TARGET_AMOUNT_OUT_OF_BOUND"],
+        json!({"min": 10_000, "max": 9_999_999_999_i64})
     );
 
     // Without JavaScript: a plain form post, answered with the new page.

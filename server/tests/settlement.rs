@@ -743,14 +743,14 @@ async fn an_owner_confirming_an_outdated_count_is_asked_again() {
     let body: Value = response.json().await.unwrap_or(Value::Null);
     assert_eq!(body["code"], "INVALID_TRANSITION");
     assert_eq!(
-        body["problem"]["params"]["BACKERS_CHANGED"],
+        body["problem"]["TRANSITION"]["BACKERS_CHANGED"],
         serde_json::json!({"backers": 2, "total": 20000})
     );
     let error: app::error::AppError =
         serde_json::from_value(body).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         error.message(app::locale::Locale::en),
-        "Its backers changed since you looked: 2 would be refunded ₩20,000 now. Check and confirm again."
+        "Its backers changed since you looked: cancelling now refunds ₩20,000 to 2 backers. Check and confirm again."
     );
     assert_eq!(status_of(&app, post).await, "FUNDING");
     for unsaid in [&[("backers", "2")][..], &[("total", "20000")], &[]] {
@@ -841,14 +841,14 @@ async fn an_owner_confirming_an_outdated_total_is_asked_again() {
     let body: Value = response.json().await.unwrap_or(Value::Null);
     assert_eq!(body["code"], "INVALID_TRANSITION");
     assert_eq!(
-        body["problem"]["params"]["BACKERS_CHANGED"],
+        body["problem"]["TRANSITION"]["BACKERS_CHANGED"],
         serde_json::json!({"backers": 1, "total": 20000})
     );
     let error: app::error::AppError =
         serde_json::from_value(body).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         error.message(app::locale::Locale::en),
-        "Its backers changed since you looked: 1 would be refunded ₩20,000 now. Check and confirm again."
+        "Its backers changed since you looked: cancelling now refunds ₩20,000 to 1 backer. Check and confirm again."
     );
     assert_eq!(status_of(&app, post).await, "FUNDING");
 

@@ -96,7 +96,7 @@ mod tests {
         let in_korean = offer(Locale::ko, PostStatus::Funding, 3, Money::won(45_000));
         assert_eq!(
             in_korean.map(|(_, text, ..)| text).as_deref(),
-            Some("후원자 3명 모두에게 바로 환불됩니다(모두 45,000원). 취소는 되돌릴 수 없습니다.")
+            Some("후원자 3명에게 총 45,000원이 바로 환불됩니다. 취소는 되돌릴 수 없습니다.")
         );
         assert_eq!(
             offer(Locale::en, PostStatus::Success, 3, Money::ZERO).map(|o| o.0),

@@ -26,7 +26,7 @@ pub fn ProjectCard(project: ProjectSummary) -> impl IntoView {
         l,
         card.progress,
         rate = rate,
-        target = project.target_amount
+        target = locale::won(l, project.target_amount)
     )
     .to_string();
 

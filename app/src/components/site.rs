@@ -35,7 +35,7 @@ pub fn SiteHeader() -> impl IntoView {
                                     let (balance, balance_label) = match me.pocket {
                                         Some(pocket) => {
                                             let balance = pocket.balance.to_string();
-                                            let label = td_string!(l, site.pocket_balance, balance = &balance).to_string();
+                                            let label = td_string!(l, site.pocket_balance, balance = locale::won(l, pocket.balance)).to_string();
                                             (balance, Some(label))
                                         }
                                         None => (td_string!(l, site.register_pocket).to_owned(), None),

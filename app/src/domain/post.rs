@@ -25,7 +25,7 @@ pub const MAX_MONTHS_AHEAD: u32 = 12;
 
 /// One broken rule, with what a message needs to explain it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "rule", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PostProblem {
     TitleLength {
         max: usize,

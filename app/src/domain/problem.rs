@@ -13,16 +13,26 @@ use super::{Money, PostProblem, transition::Refusal};
 /// The map of field name → what is wrong with it.
 pub type FieldErrors = std::collections::BTreeMap<String, Problem>;
 
+/// On the wire (server functions), serde's plain external tagging:
+/// `"AMOUNT_NOT_DIGITS"`, `{"DEPOSIT_OUT_OF_BOUND": {"min": 1000, "max": …}}`.
+/// (Adjacent tagging cost the browser bundle some 40 KB of decoding code.)
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "code", content = "params", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Problem {
     // Accounts.
-    UsernameLength { min: usize, max: usize },
+    UsernameLength {
+        min: usize,
+        max: usize,
+    },
     UsernameCharacters,
     EmailFormat,
     PasswordMissing,
-    PasswordTooShort { min: usize },
-    PasswordTooLong { max: usize },
+    PasswordTooShort {
+        min: usize,
+    },
+    PasswordTooLong {
+        max: usize,
+    },
     RoleMissing,
     UsernameTaken,
     EmailTaken,
@@ -37,10 +47,18 @@ pub enum Problem {
 
     // Pockets and money.
     BankUnknown,
-    AccountNumberDigits { min: usize, max: usize },
+    AccountNumberDigits {
+        min: usize,
+        max: usize,
+    },
     AmountNotDigits,
-    DepositOutOfBound { min: Money, max: Money },
-    CashOutBelowMinimum { min: Money },
+    DepositOutOfBound {
+        min: Money,
+        max: Money,
+    },
+    CashOutBelowMinimum {
+        min: Money,
+    },
     MoreThanPocketHolds,
     NotEnoughInPocket,
     PocketFirst,
@@ -72,10 +90,21 @@ pub enum Problem {
     CannotBack,
 
     // Lists and requests.
-    SearchTooLong { max: usize },
+    SearchTooLong {
+        max: usize,
+    },
     SortUnknown,
-    WholeNumberBetween { min: u32, max: u32 },
-    Unreadable { reason: String },
+    WholeNumberBetween {
+        min: u32,
+        max: u32,
+    },
+    /// The reason is the server's own text (what the JSON or query
+    /// parser said); it never comes back from a client, so nobody can put
+    /// words on someone else's page through it.
+    Unreadable {
+        #[serde(skip)]
+        reason: String,
+    },
     SomeValuesInvalid,
     Malformed,
     NoSuchEndpoint,

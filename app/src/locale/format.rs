@@ -2,10 +2,10 @@
 //! same functions run on the server and in the browser, so hydration sees
 //! the text the server wrote.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 
 use crate::{
-    domain::{DDay, Money},
+    domain::{DDay, Money, dates::Zone},
     i18n::Locale,
 };
 
@@ -59,6 +59,18 @@ pub fn date(locale: Locale, date: NaiveDate) -> String {
     }
 }
 
+/// An instant to the minute in `zone`: `2026년 11월 24일 16:08` /
+/// `24 Nov 2026 16:08`.
+pub fn date_time(locale: Locale, zone: &Zone, at: DateTime<Utc>) -> String {
+    let local = zone.local(at);
+    format!(
+        "{} {:02}:{:02}",
+        date(locale, local.date()),
+        local.hour(),
+        local.minute()
+    )
+}
+
 /// `D-12`, `D-Day`, then `마감` / `Ended`.
 pub fn d_day(locale: Locale, d_day: DDay) -> String {
     match (d_day, locale) {
@@ -109,6 +121,16 @@ mod tests {
         assert_eq!(date(Locale::en, day(2026, 12, 31)), "31 Dec 2026");
         assert_eq!(date(Locale::ko, day(2027, 1, 5)), "2027년 1월 5일");
         assert_eq!(date(Locale::en, day(2027, 1, 5)), "5 Jan 2027");
+    }
+
+    #[test]
+    fn instants_read_in_moa_s_time_zone() {
+        let at = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 24, 15, 30, 0)
+            .single()
+            .unwrap_or_else(|| panic!("valid instant"));
+        let korea = Zone::default();
+        assert_eq!(date_time(Locale::ko, &korea, at), "2026년 11월 25일 00:30");
+        assert_eq!(date_time(Locale::en, &korea, at), "25 Nov 2026 00:30");
     }
 
     #[test]

@@ -3,17 +3,20 @@
 //! into [`crate::i18n`] and checked for the same keys by `build.rs`); the
 //! formats in [`format`]. A page is rendered in one locale: chosen from the
 //! request on the server, read back from `<html lang>` by the browser, so
-//! hydration renders the same words. Switching language is a full page
+//! hydration renders the same words (it reads `data-locale`, which page
+//! translators leave alone). Switching language is a full page
 //! load through `/lang/{ko,en}` (it sets the cookie).
 
 pub mod format;
 pub mod negotiate;
+#[cfg(test)]
+mod parity;
 pub mod words;
 
 use leptos::prelude::*;
 
-pub use crate::i18n::Locale;
 use crate::{domain::Money, i18n::td_string};
+pub use crate::{domain::dates::Zone, i18n::Locale};
 
 /// Every locale, in the order the switch shows them.
 pub const ALL: [Locale; 2] = [Locale::ko, Locale::en];
@@ -53,13 +56,54 @@ fn current() -> Locale {
         .unwrap_or(Locale::en)
 }
 
+/// `data-locale`, not `lang`: page translators rewrite `lang`.
 #[cfg(not(feature = "ssr"))]
 fn current() -> Locale {
     document()
         .document_element()
-        .and_then(|root| root.get_attribute("lang"))
-        .and_then(|lang| negotiate::from_tag(&lang))
+        .and_then(|root| root.get_attribute("data-locale"))
+        .and_then(|tag| negotiate::from_tag(&tag))
         .unwrap_or(Locale::en)
+}
+
+/// Chooses the time zone this render shows instants in and provides it:
+/// on the server `MOA_TIMEZONE` as it is now; in the browser what the
+/// server wrote into `<html data-utc-offset data-zone>`.
+pub fn provide_zone() -> Zone {
+    if let Some(zone) = use_context::<Zone>() {
+        return zone;
+    }
+    let zone = current_zone();
+    provide_context(zone.clone());
+    zone
+}
+
+#[cfg(feature = "ssr")]
+fn current_zone() -> Zone {
+    use_context::<crate::state::AppState>()
+        .map(|state| Zone::of(state.timezone, state.clock.now()))
+        .unwrap_or_default()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn current_zone() -> Zone {
+    let root = document().document_element();
+    let attribute = |name| root.as_ref().and_then(|root| root.get_attribute(name));
+    match (
+        attribute("data-utc-offset").and_then(|offset| offset.parse().ok()),
+        attribute("data-zone"),
+    ) {
+        (Some(offset_seconds), Some(abbreviation)) => Zone {
+            offset_seconds,
+            abbreviation,
+        },
+        _ => Zone::default(),
+    }
+}
+
+/// The time zone of the page being rendered.
+pub fn use_zone() -> Zone {
+    use_context::<Zone>().unwrap_or_else(provide_zone)
 }
 
 /// The locale a request's headers choose.

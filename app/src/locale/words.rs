@@ -2,7 +2,7 @@
 //! Only pages and the API's edge call these: the domain never chooses text.
 
 use crate::{
-    domain::{PostProblem, Problem, dates::date_text, transition::Refusal},
+    domain::{PostProblem, Problem, transition::Refusal},
     i18n::td_string,
     locale::{self, Locale, format},
 };
@@ -26,9 +26,11 @@ pub fn problem(l: Locale, problem: &Problem) -> String {
             return td_string!(l, problem.account_number_digits, min = min, max = max).to_string();
         }
         P::DepositOutOfBound { min, max } => {
+            let (min, max) = (locale::won(l, *min), locale::won(l, *max));
             return td_string!(l, problem.deposit_out_of_bound, min = min, max = max).to_string();
         }
         P::CashOutBelowMinimum { min } => {
+            let min = locale::won(l, *min);
             return td_string!(l, problem.cash_out_below_minimum, min = min).to_string();
         }
         P::WholeNumberBetween { min, max } => {
@@ -38,9 +40,10 @@ pub fn problem(l: Locale, problem: &Problem) -> String {
             );
             return td_string!(l, problem.whole_number_between, min = min, max = max).to_string();
         }
-        P::Unreadable { reason } => {
-            return td_string!(l, problem.unreadable, reason = reason).to_string();
+        P::Unreadable { reason } if !reason.is_empty() => {
+            return td_string!(l, problem.unreadable_because, reason = reason).to_string();
         }
+        P::Unreadable { .. } => td_string!(l, problem.unreadable),
         P::SearchTooLong { max } => {
             return td_string!(l, problem.search_too_long, max = max).to_string();
         }
@@ -108,13 +111,25 @@ pub fn refusal(l: Locale, refusal: &Refusal) -> String {
             end_date = format::date(l, *end_date)
         )
         .to_string(),
-        Refusal::BackersChanged { backers, total } => td_string!(
-            l,
-            problem.transition_backers_changed,
-            backers = backers,
-            total = locale::won(l, *total)
-        )
-        .to_string(),
+        Refusal::BackersChanged { backers, total } => {
+            let total = locale::won(l, *total);
+            match format::plural(l, u64::try_from(*backers).unwrap_or(0)) {
+                format::Plural::One => td_string!(
+                    l,
+                    problem.transition_backers_changed_singular,
+                    backers = backers,
+                    total = total
+                )
+                .to_string(),
+                format::Plural::Other => td_string!(
+                    l,
+                    problem.transition_backers_changed_plural,
+                    backers = backers,
+                    total = total
+                )
+                .to_string(),
+            }
+        }
         Refusal::NotAllowed { from, to } => td_string!(
             l,
             problem.transition_not_allowed,
@@ -142,18 +157,20 @@ pub fn post_problem(l: Locale, problem: &PostProblem) -> String {
             td_string!(l, problem.not_an_amount).to_owned()
         }
         PostProblem::TargetAmountOutOfBound { min, max } => {
+            let (min, max) = (locale::won(l, *min), locale::won(l, *max));
             td_string!(l, problem.target_out_of_bound, min = min, max = max).to_string()
         }
         PostProblem::TargetAmountImmutable => td_string!(l, problem.target_immutable).to_owned(),
         PostProblem::PriceOutOfBound { min, max } => {
+            let (min, max) = (locale::won(l, *min), locale::won(l, *max));
             td_string!(l, problem.price_out_of_bound, min = min, max = max).to_string()
         }
         PostProblem::FinalDateNotADate => td_string!(l, problem.not_a_date).to_owned(),
         PostProblem::InvalidFinalDate { earliest, latest } => td_string!(
             l,
             problem.final_date_range,
-            earliest = date_text(*earliest),
-            latest = date_text(*latest)
+            earliest = format::date(l, *earliest),
+            latest = format::date(l, *latest)
         )
         .to_string(),
     }

@@ -209,7 +209,7 @@ fn Checkout(title: String, id: i64, answer: Eligibility, key: String) -> impl In
                         type="submit"
                         disabled=move || actions.back_project.pending().get()
                     >
-                        {td_string!(l, checkout.confirm, price = price).to_string()}
+                        {td_string!(l, checkout.confirm, price = locale::won(l, price)).to_string()}
                     </button>
                 </ActionForm>
             })

@@ -16,13 +16,10 @@ use crate::{
         account_actions::AccountActions, end_project::EndProjectControl, form::FormError,
         pager::Pager, project_card::status_class,
     },
-    domain::{
-        Paging, PostStatus,
-        dates::{korea_date, korea_minute_text},
-    },
+    domain::{Paging, PostStatus},
     error::{AppError, ErrorCode},
     i18n::td_string,
-    locale::{self, Locale, format, use_locale},
+    locale::{self, Locale, format, use_locale, use_zone},
     model::{BackedProject, Backer, Paged, ProjectSummary},
 };
 
@@ -141,6 +138,7 @@ pub fn MyBackingsPage() -> impl IntoView {
 #[component]
 fn MyBackingsTable(backings: Vec<BackedProject>) -> impl IntoView {
     let l = use_locale();
+    let zone = use_zone();
     view! {
         <div class="table-scroll panel">
         <table class="ledger">
@@ -167,7 +165,7 @@ fn MyBackingsTable(backings: Vec<BackedProject>) -> impl IntoView {
                                 <td class="amount">{backed.amount.to_string()}</td>
                                 <td>{locale::backing_status(l, backed.status)}</td>
                                 <td class="amount">{rate}</td>
-                                <td>{format::date(l, korea_date(backed.backed_at))}</td>
+                                <td>{format::date(l, zone.date(backed.backed_at))}</td>
                             </tr>
                         }
                     })
@@ -267,6 +265,7 @@ fn BackersTable(backers: Paged<Backer>, here: String) -> impl IntoView {
         ..
     } = backers;
     let l = use_locale();
+    let zone = use_zone();
     let count = locale::backers(l, total_items);
     view! {
         <p class="list-status" role="status">{count}</p>
@@ -276,7 +275,7 @@ fn BackersTable(backers: Paged<Backer>, here: String) -> impl IntoView {
                 <tr>
                     <th scope="col">{td_string!(l, mine.backer)}</th>
                     <th scope="col" class="amount">{td_string!(l, mine.paid)}</th>
-                    <th scope="col">{td_string!(l, mine.when)}</th>
+                    <th scope="col">{td_string!(l, mine.when, zone = &zone.abbreviation).to_string()}</th>
                 </tr>
             </thead>
             <tbody>
@@ -286,7 +285,7 @@ fn BackersTable(backers: Paged<Backer>, here: String) -> impl IntoView {
                         <tr>
                             <td>{backer.username}</td>
                             <td class="amount">{backer.amount.to_string()}</td>
-                            <td>{korea_minute_text(backer.backed_at)}</td>
+                            <td>{format::date_time(l, &zone, backer.backed_at)}</td>
                         </tr>
                     })
                     .collect_view()}
@@ -334,12 +333,13 @@ pub fn ProjectHistoryPage() -> impl IntoView {
 fn HistoryTable(moves: Vec<crate::model::TransitionRecord>) -> impl IntoView {
     use crate::domain::transition::Actor;
     let l = use_locale();
+    let zone = use_zone();
     view! {
         <div class="table-scroll panel">
         <table class="ledger">
             <thead>
                 <tr>
-                    <th scope="col">{td_string!(l, mine.when)}</th>
+                    <th scope="col">{td_string!(l, mine.when, zone = &zone.abbreviation).to_string()}</th>
                     <th scope="col">{td_string!(l, mine.change)}</th>
                     <th scope="col">{td_string!(l, mine.by)}</th>
                     <th scope="col" class="amount">{td_string!(l, mine.money_moved)}</th>
@@ -356,7 +356,7 @@ fn HistoryTable(moves: Vec<crate::model::TransitionRecord>) -> impl IntoView {
                         let moved = money_moved(l, &change);
                         view! {
                             <tr>
-                                <td>{korea_minute_text(change.at)}</td>
+                                <td>{format::date_time(l, &zone, change.at)}</td>
                                 <td>{locale::status(l, change.from)} " → " {locale::status(l, change.to)}</td>
                                 <td>{by}</td>
                                 <td class="amount">{moved}</td>

@@ -17,12 +17,11 @@ use crate::{
     },
     domain::{
         Bank, Money, Paging, Role,
-        dates::korea_minute_text,
         pocket::{DEPOSIT_MAX, DEPOSIT_MIN},
     },
     error::{AppError, ErrorCode},
     i18n::td_string,
-    locale::{self, Locale, use_locale},
+    locale::{self, Locale, format, use_locale, use_zone},
     model::{LedgerEntry, LedgerPage, Pocket, PocketStatement},
 };
 use leptos_router::hooks::use_query_map;
@@ -164,13 +163,17 @@ fn RegisterPocketForm(action: ServerAction<RegisterPocket>, submit: &'static str
 fn TopUpForm(action: ServerAction<TopUp>, deposit_key: String) -> impl IntoView {
     let error = action_error(action);
     let l = use_locale();
-    let hint = td_string!(l, pocket.top_up_hint, min = DEPOSIT_MIN, max = DEPOSIT_MAX).to_string();
+    let hint = td_string!(
+        l,
+        pocket.top_up_hint,
+        min = locale::won(l, DEPOSIT_MIN),
+        max = locale::won(l, DEPOSIT_MAX)
+    )
+    .to_string();
     let done = move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::ok)
-            .map(|balance| td_string!(l, pocket.topped_up, balance = balance).to_string())
+        action.value().get().and_then(Result::ok).map(|balance| {
+            td_string!(l, pocket.topped_up, balance = locale::won(l, balance)).to_string()
+        })
     };
     view! {
         <section class="panel">
@@ -202,16 +205,14 @@ fn CashOutForm(
     let hint = td_string!(
         l,
         pocket.cash_out_hint,
-        balance = balance,
+        balance = locale::won(l, balance),
         destination = destination
     )
     .to_string();
     let done = move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::ok)
-            .map(|balance| td_string!(l, pocket.cashed_out, balance = balance).to_string())
+        action.value().get().and_then(Result::ok).map(|balance| {
+            td_string!(l, pocket.cashed_out, balance = locale::won(l, balance)).to_string()
+        })
     };
     view! {
         <section class="panel" aria-labelledby="cash-out-title">
@@ -257,7 +258,7 @@ fn History(entries: LedgerPage) -> impl IntoView {
             <table class="ledger">
                 <thead>
                     <tr>
-                        <th scope="col">{td_string!(l, pocket.when)}</th>
+                        <th scope="col">{td_string!(l, pocket.when, zone = &use_zone().abbreviation).to_string()}</th>
                         <th scope="col">{td_string!(l, pocket.what)}</th>
                         <th scope="col" class="amount">{td_string!(l, pocket.amount_column)}</th>
                         <th scope="col" class="amount">{td_string!(l, pocket.balance_column)}</th>
@@ -279,7 +280,8 @@ fn History(entries: LedgerPage) -> impl IntoView {
 
 #[component]
 fn HistoryRow(entry: LedgerEntry) -> impl IntoView {
-    let kind = locale::ledger_kind(use_locale(), entry.kind);
+    let l = use_locale();
+    let kind = locale::ledger_kind(l, entry.kind);
     let project = entry
         .project
         .map(|(id, title)| view! { " · " <a href=format!("/posts/{id}")>{title}</a> });
@@ -295,7 +297,7 @@ fn HistoryRow(entry: LedgerEntry) -> impl IntoView {
     };
     view! {
         <tr>
-            <td>{korea_minute_text(entry.created_at)}</td>
+            <td>{format::date_time(l, &use_zone(), entry.created_at)}</td>
             <td>{kind} {project}</td>
             <td class=direction>{signed_amount}</td>
             <td class="amount">{entry.balance_after.to_string()}</td>

@@ -4,10 +4,10 @@ use leptos_meta::{Meta, Title};
 use crate::{
     api::get_project,
     components::{live_figures::live_figures, project_card::status_class},
-    domain::{AchievementRate, PostStatus, dates::korea_date},
+    domain::{AchievementRate, PostStatus},
     error::{AppError, ErrorCode},
     i18n::td_string,
-    locale::{self, Locale, format, use_locale},
+    locale::{self, Locale, format, use_locale, use_zone},
     model::{Figures, ProjectDetail},
     pages::{checkout::BackingCallToAction, not_found::NotFoundPage},
 };
@@ -51,7 +51,7 @@ fn ProjectView(detail: ProjectDetail) -> impl IntoView {
     let target = project.target_amount;
     let meta_description: String = detail.description.chars().take(160).collect();
     let l = use_locale();
-    let created = format::date(l, korea_date(project.created_at));
+    let created = format::date(l, use_zone().date(project.created_at));
     let call_to_action = view! { <BackingCallToAction project=project.clone() /> };
     let figures = live_figures(
         project.id,
@@ -89,7 +89,7 @@ fn ProjectView(detail: ProjectDetail) -> impl IntoView {
                     class="card-progress"
                     max="100"
                     value=move || rate.get().bar_percent()
-                    aria-label=move || td_string!(l, project.progress, rate = rate.get(), target = target).to_string()
+                    aria-label=move || td_string!(l, project.progress, rate = rate.get(), target = locale::won(l, target)).to_string()
                 ></progress>
                 <dl class="project-facts">
                     <div><dt>{td_string!(l, project.target)}</dt><dd>{target.to_string()}</dd></div>

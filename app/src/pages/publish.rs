@@ -109,10 +109,20 @@ fn NewPostForm(today: NaiveDate) -> impl IntoView {
         NewPost::parse(&draft, today).err().unwrap_or_default()
     });
     let l = use_locale();
-    let target_hint =
-        td_string!(l, publish.target_hint, min = TARGET_MIN, max = TARGET_MAX).to_string();
-    let price_hint = td_string!(l, publish.price_hint, min = PRICE_MIN).to_string();
-    let date_hint = td_string!(l, publish.end_date_hint, today = date_text(today)).to_string();
+    let target_hint = td_string!(
+        l,
+        publish.target_hint,
+        min = locale::won(l, TARGET_MIN),
+        max = locale::won(l, TARGET_MAX)
+    )
+    .to_string();
+    let price_hint = td_string!(l, publish.price_hint, min = locale::won(l, PRICE_MIN)).to_string();
+    let date_hint = td_string!(
+        l,
+        publish.end_date_hint,
+        today = locale::format::date(l, today)
+    )
+    .to_string();
     view! {
         <FormError error />
         <ActionForm action attr:class="form publish-form" attr:novalidate=true>
