@@ -19,7 +19,7 @@ pub async fn apply(request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let carries_credentials = headers.contains_key(header::AUTHORIZATION)
         || app::service::session::cookie_token(headers).is_some();
-    let server_function = path.starts_with("/api/") && !path.starts_with("/api/v1/");
+    let server_function = crate::rest::is_server_function(path);
     let personal_path = PERSONAL.iter().any(|personal| {
         path.strip_prefix(personal)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))

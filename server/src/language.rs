@@ -28,20 +28,30 @@ pub fn current() -> Locale {
 }
 
 /// Chooses the request's locale, and tells caches that pages and API
-/// answers differ by the headers it was chosen from.
+/// answers differ by the headers it was chosen from (and browsers which
+/// language a page is in).
 pub async fn choose(request: Request, next: Next) -> Response {
     let locale = locale::from_headers(request.headers());
     let mut response = REQUEST_LOCALE.scope(locale, next.run(request)).await;
-    let varies = response
+    let kind = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|kind| kind.starts_with("text/html") || kind.starts_with("application/json"));
-    if varies {
-        response.headers_mut().append(
+        .unwrap_or_default()
+        .to_owned();
+    let html = kind.starts_with("text/html");
+    if html || kind.starts_with("application/json") {
+        let headers = response.headers_mut();
+        headers.append(
             header::VARY,
             HeaderValue::from_static("Cookie, Accept-Language"),
         );
+        if html {
+            headers.insert(
+                header::CONTENT_LANGUAGE,
+                HeaderValue::from_static(locale::tag(locale)),
+            );
+        }
     }
     response
 }
@@ -52,11 +62,13 @@ pub struct SwitchQuery {
 }
 
 /// `GET /lang/{tag}`: remembers the language and returns to the page
-/// (`next`, a path on this site; the home page otherwise).
+/// (`next`, a path on this site; the home page otherwise). A link on
+/// another site only goes there: it does not change anyone's language.
 pub async fn switch(
     State(state): State<AppState>,
     Path(tag): Path<String>,
     Query(query): Query<SwitchQuery>,
+    headers: axum::http::HeaderMap,
 ) -> Response {
     let Some(chosen) = locale::negotiate::from_tag(&tag).filter(|l| locale::tag(*l) == tag) else {
         return StatusCode::NOT_FOUND.into_response();
@@ -68,14 +80,17 @@ pub async fn switch(
         locale::negotiate::COOKIE_NAME,
         locale::tag(chosen)
     );
-    match (HeaderValue::from_str(&cookie), HeaderValue::from_str(&back)) {
-        (Ok(cookie), Ok(location)) => (
-            StatusCode::SEE_OTHER,
-            [(header::SET_COOKIE, cookie), (header::LOCATION, location)],
-        )
-            .into_response(),
-        _ => StatusCode::BAD_REQUEST.into_response(),
+    let cross_site = headers
+        .get("sec-fetch-site")
+        .is_some_and(|site| site.as_bytes() == b"cross-site");
+    let Ok(location) = HeaderValue::from_str(&back) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
+    if let (Ok(cookie), false) = (HeaderValue::from_str(&cookie), cross_site) {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
+    response
 }
 
 /// A local path as a `Location` header can carry it: bytes outside

@@ -22,10 +22,10 @@ use axum::{
     extract::{Request, State},
     http::{HeaderMap, Method, header},
     middleware::Next,
-    response::{IntoResponse, Response},
+    response::Response,
 };
 
-use crate::rest::ApiError;
+use crate::rest;
 
 #[derive(Debug, PartialEq, Eq)]
 enum Source {
@@ -45,7 +45,7 @@ pub async fn require_same_origin(
     );
     if changes_state {
         let path = request.uri().path();
-        let server_function = path.starts_with("/api/") && !path.starts_with("/api/v1/");
+        let server_function = rest::is_server_function(path);
         let has_cookie = session::cookie_token(request.headers()).is_some();
         let refused = match source(request.headers(), state.public_origin.as_deref()) {
             Source::SameOrigin => false,
@@ -54,11 +54,10 @@ pub async fn require_same_origin(
         };
         if refused {
             tracing::warn!(path, "cross-site state-changing request refused");
-            return ApiError(AppError::new(
-                ErrorCode::CsrfRejected,
-                app::error::Problem::NotFromMoa,
-            ))
-            .into_response();
+            return rest::answer(
+                path,
+                AppError::new(ErrorCode::CsrfRejected, app::error::Problem::NotFromMoa),
+            );
         }
     }
     next.run(request).await

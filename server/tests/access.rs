@@ -489,8 +489,10 @@ async fn other_sites_cannot_plant_a_session() {
             response.headers().get(header::SET_COOKIE).is_none(),
             "{name}"
         );
+        // A server function's own error encoding, which the page decodes.
         let body: Value = response.json().await.unwrap_or(Value::Null);
-        assert_eq!(body["error"]["code"], "CSRF_REJECTED", "{name}");
+        assert_eq!(body["code"], "CSRF_REJECTED", "{name}");
+        assert_eq!(body["problem"], "NOT_FROM_MOA", "{name}");
     }
     let created: i64 =
         sqlx::query_scalar("SELECT count(*) FROM accounts WHERE username = 'planted_two'")
@@ -699,7 +701,7 @@ async fn an_https_public_origin_secures_the_session() {
     let from_host = form_post_from(&app, "log_in", Some(&app.base_url), None, &form).await;
     assert_eq!(from_host.status().as_u16(), 403);
     let body: Value = from_host.json().await.unwrap_or(Value::Null);
-    assert_eq!(body["error"]["code"], "CSRF_REJECTED");
+    assert_eq!(body["code"], "CSRF_REJECTED");
 
     // Plain development (no public origin): no HSTS, no Secure.
     let plain = TestApp::spawn().await;

@@ -40,6 +40,13 @@ async fn korean_browsers_get_korean_pages_and_others_english() {
         "{vary:?}"
     );
 
+    assert_eq!(
+        headers
+            .get(header::CONTENT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+        Some("ko")
+    );
+
     let (_, english) = home(&app, &[("accept-language", "fr-FR,de;q=0.5")]).await;
     assert!(english.contains(r#"<html lang="en""#));
     assert!(english.contains("Back what you want to see made"));
@@ -85,6 +92,23 @@ async fn the_switch_sets_the_cookie_and_returns_to_the_same_page_and_query() {
         cookie.starts_with("moa_locale=ko; Path=/; HttpOnly;"),
         "{cookie}"
     );
+
+    // A link on another site goes to the page but changes nobody's language.
+    let foreign = client
+        .get(format!("{}/lang/en?next=%2Fpocket", app.base_url))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(foreign.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        foreign
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok()),
+        Some("/pocket")
+    );
+    assert!(foreign.headers().get(header::SET_COOKIE).is_none());
 
     // Anywhere off the site goes home; unknown languages do not exist.
     let away = switch("/lang/en?next=%2F%2Fevil.example")

@@ -403,7 +403,7 @@ async fn the_pocket_pages_server_functions_pass_the_same_guard_and_rules() {
     )
     .await;
     assert_eq!(status, 403);
-    assert_eq!(body["error"]["code"], "CSRF_REJECTED");
+    assert_eq!(body["code"], "CSRF_REJECTED");
     let (_, me) = yoon.send(reqwest::Method::GET, "/api/v1/me", None).await;
     assert_eq!(me["pocket"], Value::Null, "a refused call changed nothing");
 
@@ -524,10 +524,7 @@ async fn the_pocket_pages_server_functions_pass_the_same_guard_and_rules() {
         &[("amount", "1000")],
     )
     .await;
-    assert_eq!(
-        (status, &body["error"]["code"]),
-        (403, &json!("CSRF_REJECTED"))
-    );
+    assert_eq!((status, &body["code"]), (403, &json!("CSRF_REJECTED")));
     let (_, statement) = call_server_fn(&app, "pocket_overview", Some(&cookie), &own, &[]).await;
     assert_eq!(statement["pocket"]["balance"], 9_000_000);
     assert_eq!(statement["entries"]["items"][0]["kind"], "CASH_OUT");

@@ -74,6 +74,32 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A server function's path (`/api/<name>`), as opposed to the REST API's
+/// (`/api/v1/…`).
+pub fn is_server_function(path: &str) -> bool {
+    path.starts_with("/api/") && !path.starts_with("/api/v1/")
+}
+
+/// An error answered before a handler runs (a refused origin, a timeout),
+/// in the encoding its caller reads: server functions get their own
+/// (`AppError` as JSON, which the page decodes and words in its language),
+/// everything else the REST shape.
+pub fn answer(path: &str, error: AppError) -> Response {
+    if !is_server_function(path) {
+        return ApiError(error).into_response();
+    }
+    let status =
+        StatusCode::from_u16(error.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, Json(&error)).into_response();
+    if let Some(seconds) = error.retry_after {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(seconds),
+        );
+    }
+    response
+}
+
 pub async fn unknown_endpoint() -> ApiError {
     ApiError(AppError::new(
         ErrorCode::NotFound,

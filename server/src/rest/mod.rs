@@ -22,7 +22,7 @@ use axum::{
     routing::{get, post, put},
 };
 
-pub use error::ApiError;
+pub use error::{ApiError, answer, is_server_function};
 
 pub fn router() -> Router<AppState> {
     Router::new()
