@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod components;
+pub mod cookies;
 pub mod domain;
 pub mod error;
 pub mod locale;

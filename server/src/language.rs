@@ -14,7 +14,7 @@ use axum::{
 use serde::Deserialize;
 
 /// How long the switch's choice is kept: a year.
-const COOKIE_MAX_AGE_SECONDS: u64 = 365 * 24 * 3600;
+const COOKIE_MAX_AGE_SECONDS: i64 = 365 * 24 * 3600;
 
 tokio::task_local! {
     static REQUEST_LOCALE: Locale;
@@ -74,11 +74,11 @@ pub async fn switch(
         return StatusCode::NOT_FOUND.into_response();
     };
     let back = ascii_location(&return_path_or(query.next.as_deref(), "/"));
-    let secure = if state.secure_cookies { "; Secure" } else { "" };
-    let cookie = format!(
-        "{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={COOKIE_MAX_AGE_SECONDS}{secure}",
+    let cookie = app::cookies::set(
         locale::negotiate::COOKIE_NAME,
-        locale::tag(chosen)
+        locale::tag(chosen),
+        COOKIE_MAX_AGE_SECONDS,
+        state.secure_cookies,
     );
     let cross_site = headers
         .get("sec-fetch-site")
@@ -87,7 +87,7 @@ pub async fn switch(
         return StatusCode::BAD_REQUEST.into_response();
     };
     let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
-    if let (Ok(cookie), false) = (HeaderValue::from_str(&cookie), cross_site) {
+    if let (Some(cookie), false) = (cookie, cross_site) {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
     response

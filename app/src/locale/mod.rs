@@ -108,10 +108,11 @@ pub fn use_zone() -> Zone {
 
 /// The locale a request's headers choose.
 pub fn from_headers(headers: &http::HeaderMap) -> Locale {
-    let text = |name| headers.get(name).and_then(|value| value.to_str().ok());
-    negotiate::for_request(
-        text(http::header::COOKIE),
-        text(http::header::ACCEPT_LANGUAGE),
+    negotiate::choose(
+        crate::cookies::value(headers, negotiate::COOKIE_NAME),
+        headers
+            .get(http::header::ACCEPT_LANGUAGE)
+            .and_then(|value| value.to_str().ok()),
     )
 }
 

@@ -23,12 +23,7 @@ pub fn from_tag(tag: &str) -> Option<Locale> {
 
 /// The locale a `Cookie` header asks for, if any.
 pub fn from_cookie_header(cookie_header: &str) -> Option<Locale> {
-    cookie_header.split(';').find_map(|pair| {
-        let (name, value) = pair.split_once('=')?;
-        (name.trim() == COOKIE_NAME)
-            .then(|| from_tag(value))
-            .flatten()
-    })
+    crate::cookies::find(cookie_header, COOKIE_NAME).and_then(from_tag)
 }
 
 /// The most preferred locale an `Accept-Language` header accepts, if any.
@@ -62,8 +57,17 @@ fn quality_per_mille(text: &str) -> Option<u16> {
 
 /// The locale for a request with these headers.
 pub fn for_request(cookie_header: Option<&str>, accept_language: Option<&str>) -> Locale {
-    cookie_header
-        .and_then(from_cookie_header)
+    choose(
+        cookie_header.and_then(|header| crate::cookies::find(header, COOKIE_NAME)),
+        accept_language,
+    )
+}
+
+/// The locale for a request whose `moa_locale` cookie (if any) is
+/// `cookie`.
+pub fn choose(cookie: Option<&str>, accept_language: Option<&str>) -> Locale {
+    cookie
+        .and_then(from_tag)
         .or_else(|| accept_language.and_then(from_accept_language))
         .unwrap_or(Locale::en)
 }

@@ -14,7 +14,11 @@ use crate::{
     components::{pager::Pager, project_card::ProjectCard},
     domain::listing::RawListQuery,
     i18n::td_string,
-    locale::{Locale, format::group_thousands, use_locale},
+    locale::{
+        Locale,
+        format::{self, group_thousands},
+        use_locale,
+    },
     model::{ListQuery, ProjectSort},
 };
 
@@ -209,7 +213,7 @@ fn EmptyList(query: ListQuery) -> impl IntoView {
 /// `12 projects · page 1 of 2` / `프로젝트 12개 · 2페이지 중 1페이지`.
 fn list_summary(l: Locale, count: u64, page: u32, pages: u32) -> String {
     let count_text = group_thousands(count);
-    if count == 1 && l == Locale::en {
+    if format::plural(l, count) == format::Plural::One {
         td_string!(
             l,
             home.summary_singular,

@@ -375,7 +375,9 @@ fn money_moved(l: Locale, change: &crate::model::TransitionRecord) -> String {
     let amount = locale::won(l, change.amount_moved);
     let count = change.backings_moved;
     match change.to {
-        PostStatus::Cancel if count == 1 => {
+        PostStatus::Cancel
+            if format::plural(l, u64::try_from(count).unwrap_or(0)) == format::Plural::One =>
+        {
             td_string!(l, mine.refunded_to_one, amount = amount, count = count).to_string()
         }
         PostStatus::Cancel => {

@@ -8,11 +8,7 @@ use crate::service::auth::TOKEN_LIFETIME_SECONDS;
 pub const COOKIE_NAME: &str = "moa_session";
 
 pub fn set_cookie(token: &str, secure: bool) -> Option<HeaderValue> {
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={TOKEN_LIFETIME_SECONDS}{secure}"
-    ))
-    .ok()
+    crate::cookies::set(COOKIE_NAME, token, TOKEN_LIFETIME_SECONDS, secure)
 }
 
 pub fn clear_cookie(secure: bool) -> HeaderValue {
@@ -25,14 +21,7 @@ pub fn clear_cookie(secure: bool) -> HeaderValue {
 
 /// The session cookie's value, if the request has one.
 pub fn cookie_token(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == COOKIE_NAME && !value.is_empty())
-        .map(|(_, value)| value)
+    crate::cookies::value(headers, COOKIE_NAME)
 }
 
 /// The bearer token, if the request has one.
