@@ -40,6 +40,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .fallback(not_found);
 
     Router::new()
+        .route("/hello", get(health::hello))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/lang/{tag}", get(language::switch))

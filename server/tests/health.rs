@@ -20,6 +20,15 @@ async fn healthz_answers_while_the_process_is_up() {
 }
 
 #[tokio::test]
+async fn hello_is_plain_text_through_the_usual_middleware() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/hello").await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(response.headers().contains_key("x-content-type-options"));
+    assert_eq!(response.text().await.unwrap_or_default(), "hello");
+}
+
+#[tokio::test]
 async fn readyz_is_ok_with_postgres_and_redis_up() {
     let app = TestApp::spawn().await;
     let (status, body) = json_of(app.get("/readyz").await).await;
