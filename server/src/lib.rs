@@ -10,6 +10,7 @@ pub mod language;
 pub mod ledger_check;
 pub mod live;
 pub mod origin_check;
+pub mod page_cache;
 pub mod request_timeout;
 pub mod rest;
 pub mod routes;

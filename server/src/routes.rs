@@ -9,7 +9,8 @@ use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::{compression::CompressionLayer, services::ServeDir, trace::TraceLayer};
 
 use crate::{
-    cache_headers, health, language, origin_check, request_timeout, rest, security_headers,
+    cache_headers, health, language, origin_check, page_cache, request_timeout, rest,
+    security_headers,
 };
 
 /// The app's routes, generated once per process. Generating them runs the
@@ -57,6 +58,10 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             origin_check::require_same_origin,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            (state.clone(), page_cache::PageCache::default()),
+            page_cache::serve,
         ))
         .layer(axum::middleware::from_fn(cache_headers::apply))
         .layer(axum::middleware::from_fn_with_state(

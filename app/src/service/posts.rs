@@ -104,10 +104,7 @@ impl SummaryRow {
 /// order; both orders are served by an index.
 pub async fn list(state: &AppState, query: &ListQuery) -> Result<ProjectPage, AppError> {
     let today = state.today();
-    let generation = state
-        .cache
-        .get_counter(&state.cache.key(LIST_GENERATION))
-        .await;
+    let generation = list_generation(state).await;
     // Without a generation (Redis unreachable) there is no cache to use.
     let cache_key = generation.map(|generation| {
         state.cache.key(&format!(
@@ -272,6 +269,15 @@ pub async fn delete(
         }
         Err(error) => Err(error.into()),
     }
+}
+
+/// The list generation: it moves with every change that a list or a project
+/// page shows. `None` when Redis is unreachable (then nothing is cached).
+pub async fn list_generation(state: &AppState) -> Option<u64> {
+    state
+        .cache
+        .get_counter(&state.cache.key(LIST_GENERATION))
+        .await
 }
 
 /// Makes every cached list stale, after a change the lists show.
