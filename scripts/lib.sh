@@ -41,6 +41,15 @@ use_build_tools() {
 }
 
 # psql against the server's maintenance database.
+# The release build that `make run`, `make test` and the benchmarks serve:
+# content-hashed file names (Cargo.toml's hash-files), brotli and gzip copies
+# of every built file for the server to send as they are, and the WASM split
+# into the first download and the pages loaded on demand
+# (app/src/pages/on_demand.rs).
+release_build() {
+  cargo leptos build --release --precompress --split
+}
+
 psql_admin() {
   psql "$PG_SERVER_URL/postgres" -v ON_ERROR_STOP=1 -Atq "$@"
 }

@@ -23,7 +23,7 @@ if [ "${DATABASE_URL%/*}" = "$PG_SERVER_URL" ]; then
 fi
 
 log "building Moa (release)"
-cargo leptos build --release
+release_build
 
 log "migrating and loading demo data into $database_name"
 ./target/release/server seed-demo

@@ -27,7 +27,7 @@ step "clippy (browser build)" cargo clippy --locked -p app -p frontend --feature
   --target wasm32-unknown-unknown -- -D warnings
 step "unit and integration tests" cargo test --locked -p app -p server --features app/ssr
 
-step "release build" cargo leptos build --release
+step "release build" release_build
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # Two servers with the demo data: one that browser tests only read (so its

@@ -26,9 +26,9 @@ pub mod service;
 pub mod state;
 
 use leptos::prelude::*;
-use leptos_meta::{Link, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, Link, MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode, StaticSegment,
+    Lazy, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
     path,
 };
@@ -39,14 +39,13 @@ use crate::{
         site::{SiteFooter, SiteHeader},
     },
     pages::{
-        checkout::CheckoutPage,
         home::HomePage,
-        mine::{MyBackingsPage, MyProjectsPage, ProjectBackersPage, ProjectHistoryPage},
         not_found::NotFoundPage,
-        pocket::PocketPage,
+        on_demand::{
+            CheckoutRoute, EditPostRoute, LogInRoute, MyBackingsRoute, MyProjectsRoute,
+            PocketRoute, ProjectBackersRoute, ProjectHistoryRoute, PublishRoute, SignUpRoute,
+        },
         project::ProjectPage,
-        publish::{EditPostPage, PublishPage},
-        session::{LogInPage, SignUpPage},
     },
 };
 
@@ -61,6 +60,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -79,9 +79,10 @@ pub fn App() -> impl IntoView {
     mark_hydrated();
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/moa.css" />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
-        <Title formatter=page_title />
+        // A text of its own, so the document never goes untitled: while a page
+        // loaded on demand hydrates, its own title is not registered yet.
+        <Title formatter=page_title text="" />
         <Router>
             <Site />
         </Router>
@@ -104,17 +105,17 @@ fn Site() -> impl IntoView {
             <Routes fallback=NotFoundPage>
                 <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
                 // Before `/posts/:id`: the router takes the first match.
-                <Route path=path!("/posts/new") view=PublishPage ssr=SsrMode::Async />
-                <Route path=path!("/posts/:id/edit") view=EditPostPage ssr=SsrMode::Async />
-                <Route path=path!("/posts/:id/checkout") view=CheckoutPage ssr=SsrMode::Async />
+                <Route path=path!("/posts/new") view={Lazy::<PublishRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/posts/:id/edit") view={Lazy::<EditPostRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/posts/:id/checkout") view={Lazy::<CheckoutRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/posts/:id") view=ProjectPage ssr=SsrMode::Async />
-                <Route path=StaticSegment("login") view=LogInPage ssr=SsrMode::Async />
-                <Route path=StaticSegment("signup") view=SignUpPage ssr=SsrMode::Async />
-                <Route path=StaticSegment("pocket") view=PocketPage ssr=SsrMode::Async />
-                <Route path=path!("/me/projects") view=MyProjectsPage ssr=SsrMode::Async />
-                <Route path=path!("/me/backings") view=MyBackingsPage ssr=SsrMode::Async />
-                <Route path=path!("/me/projects/:id/backers") view=ProjectBackersPage ssr=SsrMode::Async />
-                <Route path=path!("/me/projects/:id/history") view=ProjectHistoryPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("login") view={Lazy::<LogInRoute>::new()} ssr=SsrMode::Async />
+                <Route path=StaticSegment("signup") view={Lazy::<SignUpRoute>::new()} ssr=SsrMode::Async />
+                <Route path=StaticSegment("pocket") view={Lazy::<PocketRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/me/projects") view={Lazy::<MyProjectsRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/me/backings") view={Lazy::<MyBackingsRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/me/projects/:id/backers") view={Lazy::<ProjectBackersRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/me/projects/:id/history") view={Lazy::<ProjectHistoryRoute>::new()} ssr=SsrMode::Async />
             </Routes>
         </main>
         <SiteFooter />

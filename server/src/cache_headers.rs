@@ -2,7 +2,9 @@
 //! every response to a request that carries credentials (a page rendered
 //! for a signed-in person shows their name and balance), every response
 //! that sets a cookie, every server function's answer, and the personal
-//! paths even when asked anonymously.
+//! paths even when asked anonymously. Built files whose names carry their
+//! content's hash (`/pkg/moa.<hash>.wasm`, written by the release build) never
+//! change under that name, so browsers keep them for a year without asking.
 
 use axum::{
     extract::Request,
@@ -13,6 +15,36 @@ use axum::{
 
 /// Paths that are personal, with everything below them.
 const PERSONAL: [&str; 4] = ["/api/v1/me", "/api/v1/auth", "/pocket", "/me"];
+
+/// For files named by their content's hash.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// The folder of built files (`site-pkg-dir`).
+const BUILT_FILES: &str = "/pkg/";
+
+/// cargo-leptos names a hashed file `<stem>.<hash>.<extension>`, the hash
+/// being an MD5 digest in unpadded base64url: 22 characters.
+const HASH_LENGTH: usize = 22;
+
+/// Whether `path` names a built file whose name carries its content's hash.
+pub fn is_content_hashed(path: &str) -> bool {
+    let Some(file) = path.strip_prefix(BUILT_FILES) else {
+        return false;
+    };
+    if file.contains('/') {
+        return false;
+    }
+    let mut parts = file.rsplit('.');
+    let (Some(_extension), Some(hash), Some(stem)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    !stem.is_empty()
+        && hash.len() == HASH_LENGTH
+        && hash
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
+}
 
 pub async fn apply(request: Request, next: Next) -> Response {
     let headers = request.headers();
@@ -25,11 +57,48 @@ pub async fn apply(request: Request, next: Next) -> Response {
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
     });
     let personal = carries_credentials || server_function || personal_path;
+    let hashed = is_content_hashed(path);
     let mut response = next.run(request).await;
     if personal || response.headers().contains_key(header::SET_COOKIE) {
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if hashed && response.status().is_success() {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_content_hashed;
+
+    #[test]
+    fn built_files_named_by_their_hash_are_recognised() {
+        assert!(is_content_hashed("/pkg/moa.QmV4LzY1d0hJdGZ0bHp6bw.wasm"));
+        assert!(is_content_hashed("/pkg/moa.Ab-_Cd0123456789abcdef.js"));
+        assert!(is_content_hashed(
+            "/pkg/__wasm_split.Ab-_Cd0123456789abcdef.js"
+        ));
+    }
+
+    #[test]
+    fn other_files_are_not() {
+        for path in [
+            "/pkg/moa.wasm",
+            "/pkg/moa.css",
+            "/pkg/moa_bg.wasm",
+            "/pkg/.Ab-_Cd0123456789abcdef.js",
+            "/pkg/moa.Ab-_Cd0123456789abcde.js",
+            "/pkg/moa.Ab-_Cd0123456789abcdef!.js",
+            "/pkg/sub/moa.Ab-_Cd0123456789abcdef.js",
+            "/favicon.svg",
+            "/moa.Ab-_Cd0123456789abcdef.js",
+            "/api/v1/posts",
+        ] {
+            assert!(!is_content_hashed(path), "{path}");
+        }
+    }
 }

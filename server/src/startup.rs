@@ -127,5 +127,20 @@ fn leptos_options(config: &Config) -> LeptosOptions {
         .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR", "pkg"))
         .site_addr(config.addr)
         .env(env)
+        .hash_files(hash_files(&var))
         .build()
+}
+
+/// Whether the built files carry content hashes in their names. The release
+/// build (`hash-files = true`) writes their hashes to `hash.txt` beside the
+/// server binary; `LEPTOS_HASH_FILES` overrides.
+fn hash_files(var: &dyn Fn(&str, &str) -> String) -> bool {
+    match var("LEPTOS_HASH_FILES", "").as_str() {
+        "true" => true,
+        "false" => false,
+        _ => std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|folder| folder.join("hash.txt")))
+            .is_some_and(|file| file.is_file()),
+    }
 }

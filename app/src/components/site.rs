@@ -20,9 +20,12 @@ pub fn SiteHeader() -> impl IntoView {
         <a class="skip-link" href="#main">{td_string!(l, site.skip_link)}</a>
         <header class="site-header">
             <div class="container site-header-inner">
-                <a class="brand" href="/" aria-label=td_string!(l, site.home_label)>
+                // Named by what it shows ("Moa"), then where it goes: a name
+                // that does not contain the visible text fails voice control.
+                <a class="brand" href="/">
                     <span class="brand-mark" aria-hidden="true">"모아"</span>
                     <span class="brand-name">"Moa"</span>
+                    <span class="visually-hidden">" " {td_string!(l, site.home_label)}</span>
                 </a>
                 <nav aria-label=td_string!(l, site.main_nav) class="site-nav">
                     <a href="/">{td_string!(l, site.discover)}</a>

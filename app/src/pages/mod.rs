@@ -4,6 +4,7 @@ pub mod checkout;
 pub mod home;
 pub mod mine;
 pub mod not_found;
+pub mod on_demand;
 pub mod pocket;
 pub mod project;
 pub mod publish;
