@@ -1,5 +1,5 @@
 # Moa: the two commands are `make run` and `make test` (see README.md).
-.PHONY: run test setup services fmt clean-test-dbs bench bench-backings bench-settlement
+.PHONY: run test setup services fmt clean-test-dbs bench bench-backings bench-settlement lighthouse
 
 run: ## Set up, build (release), load demo data and serve at http://127.0.0.1:3000
 	@bash scripts/run.sh
@@ -27,3 +27,6 @@ bench-backings: ## Backings per second and confirm latency on the shared data se
 
 bench-settlement: ## One settlement pass over 10,000 projects and 200,000 backings (needs a release build)
 	@bash scripts/bench/settlement.sh
+
+lighthouse: ## Lighthouse (mobile) on the home page and a project page, 3 runs each; writes bench/lighthouse.json (needs a release build)
+	@bash scripts/lighthouse.sh
