@@ -23,7 +23,7 @@ CHROMIUM="/usr/bin/chromium"
 CHROME_FLAGS="--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run"
 
 server_bin="$(realpath -m "${MOA_SERVER_BIN:-$MOA_ROOT/target/release/server}")"
-[ -x "$server_bin" ] || die "no server binary at $server_bin; build first: cargo leptos build --release --precompress"
+[ -x "$server_bin" ] || die "no server binary at $server_bin; build first (release_build in scripts/lib.sh, or make run)"
 # hash.txt beside the binary names the hashed bundle; the binary is run from
 # the root of the checkout that built it.
 server_root="$(cd "$(dirname "$server_bin")/../.." && pwd)"
