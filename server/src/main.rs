@@ -10,6 +10,10 @@ use server::{config::Config, settle::SettleArgs, startup::StartupError};
 use tokio::sync::watch;
 use tracing_subscriber::EnvFilter;
 
+/// See `mimalloc` in Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 enum Command {
     Serve,
     Migrate,
