@@ -42,6 +42,10 @@ pub struct Paged<T> {
     pub per_page: u32,
     pub total_items: u64,
     pub total_pages: u32,
+    /// `total_items` is a lower bound: counting stopped there
+    /// (`domain::listing::SEARCH_COUNT_CAP`), and more may match.
+    #[serde(default)]
+    pub total_capped: bool,
 }
 
 /// No items: page 1 of 0.
@@ -53,6 +57,7 @@ impl<T> Default for Paged<T> {
             per_page: crate::domain::listing::DEFAULT_PER_PAGE,
             total_items: 0,
             total_pages: 0,
+            total_capped: false,
         }
     }
 }
@@ -66,6 +71,7 @@ impl<T> Paged<T> {
             per_page: paging.per_page(),
             total_items,
             total_pages: crate::domain::listing::total_pages(total_items, paging.per_page()),
+            total_capped: false,
         }
     }
 }

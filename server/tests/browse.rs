@@ -483,3 +483,62 @@ async fn the_list_count_follows_every_change_of_listed_projects() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((listed, counted), (2, 2));
 }
+
+/// `count` funding projects titled "Paper lamp 1", "Paper lamp 2", … at once.
+async fn insert_lamps(app: &TestApp, count: i64) {
+    let publisher = insert_publisher(&app.db, "lamp_studio").await;
+    sqlx::query(
+        "INSERT INTO posts (publisher_id, title, publisher_name, description, target_amount, price, \
+                            end_date, status, total_amount, backer_count, created_at) \
+         SELECT $1, 'Paper lamp ' || g, 'Test Studio', 'About it', 1000000, 10000, $3, 'FUNDING', g, 0, $4 \
+         FROM generate_series(1, $2) g",
+    )
+    .bind(publisher)
+    .bind(count)
+    .bind(test_today() + Days::new(30))
+    .bind(test_now())
+    .execute(&app.db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[tokio::test]
+async fn a_search_counts_its_matches_up_to_a_thousand_and_says_at_least() {
+    let app = TestApp::spawn().await;
+    insert_lamps(&app, 1_005).await;
+
+    let (status, body) = api(&app, "/api/v1/posts?search=lamp").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["total_items"], 1_000);
+    assert_eq!(body["total_capped"], true);
+    assert_eq!(body["total_pages"], 100);
+    assert_eq!(
+        body["items"][0]["title"], "Paper lamp 1005",
+        "the most funded first"
+    );
+
+    // Past the cap the pager keeps one page ahead, and the rows go on.
+    let (_, page_101) = api(&app, "/api/v1/posts?search=lamp&page=101").await;
+    assert_eq!(page_101["total_pages"], 102);
+    assert_eq!(page_101["items"].as_array().map(Vec::len), Some(5));
+
+    let (_, html) = app.get_text("/?q=lamp").await;
+    assert!(
+        html.contains("1,000+ projects · page 1"),
+        "the page says at least"
+    );
+}
+
+#[tokio::test]
+async fn a_search_below_the_cap_is_counted_exactly() {
+    let app = TestApp::spawn().await;
+    insert_lamps(&app, 1_000).await;
+    let (_, body) = api(&app, "/api/v1/posts?search=lamp").await;
+    assert_eq!(body["total_items"], 1_000);
+    assert_eq!(body["total_capped"], false);
+    assert_eq!(body["total_pages"], 100);
+    // The list without a search keeps its exact count.
+    let (_, all) = api(&app, "/api/v1/posts").await;
+    assert_eq!(all["total_items"], 1_000);
+    assert_eq!(all["total_capped"], false);
+}

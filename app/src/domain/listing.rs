@@ -270,6 +270,32 @@ fn cut_search(raw: Option<&str>) -> Option<String> {
     normalize_search(raw).map(|s| s.chars().take(MAX_SEARCH_CHARS).collect::<String>())
 }
 
+/// A search counts its matches up to this many and no further: past it, the
+/// list says "at least" (`1,000+ projects`) instead of scanning every match.
+pub const SEARCH_COUNT_CAP: u64 = 1_000;
+
+/// A count stopped at [`SEARCH_COUNT_CAP`]: `counted` is what the capped
+/// query found (it asks for one more than the cap, so more means capped).
+/// Returns the total to show and whether it is only a lower bound.
+pub fn capped_count(counted: u64) -> (u64, bool) {
+    if counted > SEARCH_COUNT_CAP {
+        (SEARCH_COUNT_CAP, true)
+    } else {
+        (counted, false)
+    }
+}
+
+/// Pages to offer for a total that may be a lower bound: when it is, always
+/// one past the current page, so the pager goes on as far as there are rows.
+pub fn pages_for(total_items: u64, capped: bool, per_page: u32, page: u32) -> u32 {
+    let pages = total_pages(total_items, per_page);
+    if capped {
+        pages.max(page.saturating_add(1))
+    } else {
+        pages
+    }
+}
+
 /// Pages needed for `total_items`; zero items need zero pages.
 pub fn total_pages(total_items: u64, per_page: u32) -> u32 {
     let per_page = u64::from(per_page.max(1));
@@ -397,6 +423,13 @@ mod tests {
         assert_eq!(last.map(|q| q.offset()), Ok(99_999 * 50));
         assert_eq!(ListQuery::default().with_page(u32::MAX).page(), MAX_PAGE);
         assert_eq!(ListQuery::default().with_page(0).page(), 1);
+        assert_eq!(capped_count(0), (0, false));
+        assert_eq!(capped_count(1_000), (1_000, false));
+        assert_eq!(capped_count(1_001), (1_000, true));
+        assert_eq!(pages_for(1_000, true, 10, 1), 100);
+        assert_eq!(pages_for(1_000, true, 10, 100), 101);
+        assert_eq!(pages_for(1_000, true, 10, 250), 251);
+        assert_eq!(pages_for(995, false, 10, 100), 100);
         assert_eq!(total_pages(0, 10), 0);
         assert_eq!(total_pages(1, 10), 1);
         assert_eq!(total_pages(10, 10), 1);

@@ -19,7 +19,7 @@ use crate::{
         format::{self, group_thousands},
         use_locale,
     },
-    model::{ListQuery, ProjectSort},
+    model::{ListQuery, ProjectPage, ProjectSort},
 };
 
 /// How long typing must pause before the list follows the search box.
@@ -87,7 +87,7 @@ pub fn HomePage() -> impl IntoView {
                         <EmptyList query=current />
                     }),
                     Ok(page) => {
-                        let summary = list_summary(l, page.total_items, page.page, page.total_pages);
+                        let summary = list_summary(l, &page);
                         EitherOf4::C(view! {
                             <p class="list-summary" role="status">{summary}</p>
                             <ul class="card-grid" aria-label=td_string!(l, home.projects)>
@@ -211,9 +211,14 @@ fn EmptyList(query: ListQuery) -> impl IntoView {
 }
 
 /// `12 projects · page 1 of 2` / `프로젝트 12개 · 2페이지 중 1페이지`.
-fn list_summary(l: Locale, count: u64, page: u32, pages: u32) -> String {
+/// "12 projects · page 1 of 2"; for a search counted only up to its cap,
+/// "1,000+ projects · page 3".
+fn list_summary(l: Locale, listed: &ProjectPage) -> String {
+    let (count, page, pages) = (listed.total_items, listed.page, listed.total_pages);
     let count_text = group_thousands(count);
-    if format::plural(l, count) == format::Plural::One {
+    if listed.total_capped {
+        td_string!(l, home.summary_capped, count = count_text, page = page).to_string()
+    } else if format::plural(l, count) == format::Plural::One {
         td_string!(
             l,
             home.summary_singular,

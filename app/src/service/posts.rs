@@ -5,7 +5,11 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{
-    domain::{ListQuery, Money, PostStatus, ProjectSort, dday::days_left, listing::total_pages},
+    domain::{
+        ListQuery, Money, PostStatus, ProjectSort,
+        dday::days_left,
+        listing::{SEARCH_COUNT_CAP, capped_count, pages_for},
+    },
     error::AppError,
     model::{ProjectDetail, ProjectPage, ProjectSummary},
     service::markdown,
@@ -53,7 +57,13 @@ const SEARCH_BY_CREATED: &str = page_query!(
 );
 /// Kept exact by a trigger (migration `listed_post_count`).
 const COUNT_ALL: &str = "SELECT n FROM listed_post_count";
-const COUNT_SEARCH: &str = concat!("SELECT count(*) ", listed!(), " AND title ILIKE $1");
+/// Counts matches only up to `$2` (the cap and one more): a common word at
+/// 100,000 projects would otherwise scan every match for the count alone.
+const COUNT_SEARCH: &str = concat!(
+    "SELECT count(*) FROM (SELECT 1 ",
+    listed!(),
+    " AND title ILIKE $1 LIMIT $2) AS matched"
+);
 
 /// The columns a [`SummaryRow`] reads, from `posts p`.
 macro_rules! summary_columns {
@@ -145,6 +155,7 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<ProjectPage, Ap
                 .fetch_all(&state.db);
             let count = sqlx::query_scalar(COUNT_SEARCH)
                 .bind(&pattern)
+                .bind(i64::try_from(SEARCH_COUNT_CAP + 1).unwrap_or(i64::MAX))
                 .fetch_one(&state.db);
             tokio::try_join!(rows, count)?
         }
@@ -153,13 +164,14 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<ProjectPage, Ap
         .into_iter()
         .map(|row| row.into_summary(today))
         .collect::<Result<Vec<_>, _>>()?;
-    let total_items = u64::try_from(total_items).unwrap_or_default();
+    let (total_items, total_capped) = capped_count(u64::try_from(total_items).unwrap_or_default());
     let page = ProjectPage {
         items,
         page: query.page(),
         per_page: query.per_page(),
         total_items,
-        total_pages: total_pages(total_items, query.per_page()),
+        total_pages: pages_for(total_items, total_capped, query.per_page(), query.page()),
+        total_capped,
     };
 
     if let Some(cache_key) = &cache_key {

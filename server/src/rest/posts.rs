@@ -85,8 +85,13 @@ pub struct PostList {
     pub items: Vec<PostItem>,
     pub page: u32,
     pub per_page: u32,
+    /// Matching projects; with `total_capped`, at least this many.
     pub total_items: u64,
+    /// With `total_capped`, at least one past `page`.
     pub total_pages: u32,
+    /// A search counts up to 1,000 matches and stops: `total_items` is then a
+    /// lower bound ("1,000+"), and `total_pages` keeps one page ahead.
+    pub total_capped: bool,
 }
 
 /// A funding project with its description.
@@ -139,6 +144,7 @@ pub async fn list(
         per_page: page.per_page,
         total_items: page.total_items,
         total_pages: page.total_pages,
+        total_capped: page.total_capped,
     }))
 }
 
