@@ -102,6 +102,7 @@ bench_ensure_server() {
   export LEPTOS_SITE_ROOT
   local built changed
   built=$(stat -c %Y "$BENCH_SERVER")
+  BENCH_SERVER_MTIME="$built"
   changed=$(git -C "$MOA_ROOT" log -1 --format=%ct -- app server frontend migrations Cargo.lock 2>/dev/null || true)
   if [ -n "$changed" ] && [ "$changed" -gt "$built" ]; then
     log "warning: $BENCH_SERVER is older than the last commit to the code;" \
@@ -273,6 +274,8 @@ bench_check_backings() {
 # bench_report JSON_FILE|-: the table of every row measured, and (unless
 # "-") the figures with the machine's description in JSON_FILE.
 bench_report() {
+  [ "$(stat -c %Y "$BENCH_SERVER")" = "$BENCH_SERVER_MTIME" ] ||
+    log "warning: $BENCH_SERVER was rebuilt during the run; its figures mix two builds"
   local -a json=()
   [ "$1" = - ] || json=(--json "$1")
   local pg_version redis_version

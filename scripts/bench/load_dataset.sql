@@ -1,10 +1,11 @@
 -- Loads the benchmark data set (bench/dataset: 1,000 projects, 2,100
 -- accounts, 20,000 backings) into a migrated Moa database, then (with
 -- :copies > 1) multiplies the projects to reach e.g. 100,000, copying each
--- original's totals. Run psql from the data set's folder: psql reads the
--- files (its copy command), not the database server, so the server need not
--- be able to read them. psql variables: :copies (1 or more), :shift_days (days since the
--- data set's base date 2026-11-23, so FUNDING stays open).
+-- original's totals. Run psql in the data set's folder: psql reads the
+-- files (its copy command), not the database server, so the server need
+-- not be able to read them. psql variables: :copies (1 or more),
+-- :shift_days (days since the data set's base date 2026-11-23, so FUNDING
+-- stays open).
 \set ON_ERROR_STOP on
 BEGIN;
 

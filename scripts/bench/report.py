@@ -95,17 +95,22 @@ def code():
         built = built.isoformat(timespec="seconds").replace("+00:00", "Z")
     commit = command("git", "-C", root, "rev-parse", "HEAD")
     # A binary from another checkout (MOA_BENCH_SERVER): that checkout's commit.
-    server_commit = ""
+    server_commit, server_dirty = None, None
     if server and os.path.exists(server):
-        server_commit = command("git", "-C", os.path.dirname(os.path.realpath(server)), "rev-parse", "HEAD")
-        if server_commit.startswith("fatal"):
-            server_commit = ""
+        folder = os.path.dirname(os.path.realpath(server))
+        server_commit = command("git", "-C", folder, "rev-parse", "HEAD")
+        if len(server_commit) == 40:
+            server_dirty = bool(command("git", "-C", folder, "status", "--porcelain", "--untracked-files=no"))
+        else:
+            server_commit = None
     return {
         "git_commit": commit,
         "git_dirty": bool(command("git", "-C", root, "status", "--porcelain", "--untracked-files=no")),
         "server_binary": os.path.relpath(server, root) if server else "",
         "server_built_at": built,
-        "server_checkout_commit": server_commit or commit,
+        # The checkout the binary sits in (the same one unless MOA_BENCH_SERVER).
+        "server_checkout_commit": server_commit,
+        "server_checkout_dirty": server_dirty,
     }
 
 
