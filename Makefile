@@ -19,13 +19,13 @@ fmt:
 clean-test-dbs: ## Drop databases left behind by interrupted test runs
 	@bash -c 'source scripts/lib.sh && drop_databases_with_prefix moa_test'
 
-bench: ## List benchmarks at 1,000 and 100,000 projects (needs a release build)
+bench: ## Every route in one run (hello, list, search, detail, HTML, backings); table and bench/results.json
 	@bash scripts/bench/run.sh
 
-bench-backings: ## Backings per second and confirm latency on the shared data set (needs a release build)
+bench-backings: ## Backings per second and confirm latency on bench/dataset, with the ledger check
 	@bash scripts/bench/backings.sh
 
-bench-settlement: ## One settlement pass over 10,000 projects and 200,000 backings (needs a release build)
+bench-settlement: ## One settlement pass over 10,000 projects and 200,000 backings
 	@bash scripts/bench/settlement.sh
 
 lighthouse: ## Lighthouse (mobile) on the home page and a project page, 3 runs each; writes bench/lighthouse.json (needs a release build)

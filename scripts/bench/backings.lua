@@ -1,8 +1,9 @@
--- wrk script for scripts/bench/backings.sh: every request is a backing by a
--- backer who has not backed before (one bearer token per request, from
--- $MOA_BENCH_TOKENS), of one project or of the projects round robin
--- ($MOA_BENCH_PROJECTS, comma-separated ids). Counts answers by status so
--- the script can prove every request was a backing (201), not a refusal.
+-- wrk script for the backings benchmark (bench_backings in
+-- scripts/bench/lib.sh): every request is a backing by a backer who has not
+-- backed before (one bearer token per request, from $MOA_BENCH_TOKENS), of
+-- one project or of the projects round robin ($MOA_BENCH_PROJECTS,
+-- comma-separated ids). Counts answers by status so the script can prove
+-- every request was a backing (201), not a refusal.
 local threads = {}
 
 function setup(thread)
@@ -54,7 +55,14 @@ function done(summary, latency, requests)
   for status, count in pairs(totals) do
     io.write(string.format("status %d %d\n", status, count))
   end
-  io.write(string.format("p50_ms %.2f\n", latency:percentile(50) / 1000))
-  io.write(string.format("p99_ms %.2f\n", latency:percentile(99) / 1000))
-  io.write(string.format("rps %.1f\n", summary.requests / (summary.duration / 1e6)))
+  -- The same figures as figures.lua prints; an answer other than 201 is
+  -- an error here, a refusal instead of a backing.
+  local created = totals[201] or 0
+  local errors = summary.errors
+  io.write(string.format("moa_bench requests %d\n", summary.requests))
+  io.write(string.format("moa_bench rps %.1f\n", summary.requests / (summary.duration / 1e6)))
+  io.write(string.format("moa_bench p50_ms %.3f\n", latency:percentile(50) / 1000))
+  io.write(string.format("moa_bench p99_ms %.3f\n", latency:percentile(99) / 1000))
+  io.write(string.format("moa_bench errors %d\n", summary.requests - created
+    + errors.connect + errors.read + errors.write + errors.timeout))
 end

@@ -1,8 +1,11 @@
--- Loads ../shared/datasets (1,000 projects, 2,100 accounts, 20,000 backings)
--- into a migrated Moa database, then (with :copies > 1) multiplies the
--- projects to reach e.g. 100,000, copying each original's totals.
--- psql variables: :datasets (folder), :copies (1 or more), :shift_days
--- (days since the data set's base date 2026-11-23, so FUNDING stays open).
+-- Loads the benchmark data set (bench/dataset: 1,000 projects, 2,100
+-- accounts, 20,000 backings) into a migrated Moa database, then (with
+-- :copies > 1) multiplies the projects to reach e.g. 100,000, copying each
+-- original's totals. Run psql in the data set's folder: psql reads the
+-- files (its copy command), not the database server, so the server need
+-- not be able to read them. psql variables: :copies (1 or more),
+-- :shift_days (days since the data set's base date 2026-11-23, so FUNDING
+-- stays open).
 \set ON_ERROR_STOP on
 BEGIN;
 
@@ -20,12 +23,11 @@ CREATE TEMP TABLE participations_csv (
     purchase_status text, is_join boolean, created_at_utc timestamptz
 );
 
-\set users_file :datasets '/users.csv'
-\set posts_file :datasets '/posts.csv'
-\set participations_file :datasets '/participations.csv'
-COPY users_csv FROM :'users_file' WITH (FORMAT csv, HEADER true);
-COPY posts_csv FROM :'posts_file' WITH (FORMAT csv, HEADER true);
-COPY participations_csv FROM :'participations_file' WITH (FORMAT csv, HEADER true);
+-- psql's copy command takes its line as it is, without psql variables:
+-- hence paths relative to the folder psql runs in.
+\copy users_csv FROM 'users.csv' WITH (FORMAT csv, HEADER true)
+\copy posts_csv FROM 'posts.csv' WITH (FORMAT csv, HEADER true)
+\copy participations_csv FROM 'participations.csv' WITH (FORMAT csv, HEADER true)
 
 INSERT INTO accounts (id, username, email, password_hash, role, created_at)
 OVERRIDING SYSTEM VALUE

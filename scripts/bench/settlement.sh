@@ -2,22 +2,23 @@
 # Benchmarks settlement: how long one `server settle` pass takes to end
 # 10,000 projects with 200,000 backings (half reach their target and pay
 # their publisher, half are cancelled and refund every backer), then prints
-# the ledger check's figures. Needs a release build. Not part of make test.
+# the ledger check's figures. Needs a release build (builds one when missing).
+# Not part of make test. The database is dropped at the end (MOA_BENCH_KEEP=1
+# keeps it).
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
+source "$MOA_ROOT/scripts/bench/lib.sh"
 cd "$MOA_ROOT"
-"$MOA_ROOT/scripts/services.sh"
-[ -x target/release/server ] || die "build first: cargo leptos build --release"
+bench_prepare
 
 projects="${MOA_BENCH_PROJECTS:-10000}"
 per_project="${MOA_BENCH_BACKINGS_PER_PROJECT:-20}"
 backers="${MOA_BENCH_BACKERS:-20000}"
-db=moa_bench_settlement
+db="${BENCH_DB_PREFIX}_settlement"
 db_url="$PG_SERVER_URL/$db"
 
-psql_admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
-psql_admin -c "CREATE DATABASE $db" >/dev/null
-DATABASE_URL="$db_url" ./target/release/server migrate
+psql_admin -c "CREATE DATABASE \"$db\"" >/dev/null
+DATABASE_URL="$db_url" RUST_LOG=warn "$BENCH_SERVER" migrate >/dev/null
 
 log "loading $projects due projects with $((projects * per_project)) backings (through the ledger)"
 started=$(date +%s)
@@ -64,7 +65,7 @@ log "loaded $loaded_backings backings in $(( $(date +%s) - started ))s"
 
 log "one settlement pass"
 start_ns=$(date +%s%N)
-DATABASE_URL="$db_url" RUST_LOG=warn ./target/release/server settle | tail -n 1
+DATABASE_URL="$db_url" RUST_LOG=warn "$BENCH_SERVER" settle | tail -n 1
 end_ns=$(date +%s%N)
 elapsed_ms=$(( (end_ns - start_ns) / 1000000 ))
 printf '  settled %s projects with %s backings in %d.%03d s\n' "$projects" "$loaded_backings" \
@@ -74,4 +75,4 @@ psql "$db_url" -Atq -F ' ' -c \
   while read -r status count amount moved; do
     printf '  %-8s %6s projects  %14s KRW  %7s backings\n' "$status" "$count" "$amount" "$moved"
   done
-DATABASE_URL="$db_url" ./target/release/server ledger-check
+DATABASE_URL="$db_url" RUST_LOG=warn "$BENCH_SERVER" ledger-check
