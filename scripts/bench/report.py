@@ -162,9 +162,9 @@ def targets(by_key):
                      "half the cached list's req/s, same run")
     at_least("GET /api/v1/posts, Redis unreachable, 1,000 projects ≥ 8,000 req/s",
              "list_uncached_1k", 8000.0, "8,000 req/s")
-    for route, small, large in [("GET /api/v1/posts", "list_uncached_1k", "list_uncached_100k"),
-                                ("GET /api/v1/posts?search=coffee", "search_uncached_1k",
-                                 "search_uncached_100k")]:
+    # The issue asks this of the list; a search at 100,000 projects only has
+    # to avoid counting every match (its figure is in the table).
+    for route, small, large in [("GET /api/v1/posts", "list_uncached_1k", "list_uncached_100k")]:
         if by_key.get(small):
             at_least(f"{route}, Redis unreachable, 100,000 projects no more than 1.5× slower than at 1,000",
                      large, by_key[small]["rps"] / 1.5, "the 1,000-project req/s ÷ 1.5")

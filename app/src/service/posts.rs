@@ -33,9 +33,14 @@ macro_rules! listed {
 }
 macro_rules! page_query {
     ($filter:literal, $order:literal) => {
+        page_query!("", $filter, $order)
+    };
+    ($extra:literal, $filter:literal, $order:literal) => {
         concat!(
             "SELECT id, title, publisher_name, status, target_amount, price, total_amount, ",
-            "backer_count, end_date, created_at ",
+            "backer_count, end_date, created_at",
+            $extra,
+            " ",
             listed!(),
             $filter,
             " ORDER BY ",
@@ -45,8 +50,18 @@ macro_rules! page_query {
     };
 }
 // `ILIKE` with the title trigram index; `$3` is an escaped pattern.
-const BY_TOTAL: &str = page_query!("", "status_rank, total_amount DESC, id DESC");
-const BY_CREATED: &str = page_query!("", "status_rank, created_at DESC, id DESC");
+// The unfiltered list reads its count (the counter row) in the same
+// statement: one round trip to PostgreSQL instead of two per request.
+const BY_TOTAL: &str = page_query!(
+    ", (SELECT n FROM listed_post_count) AS listed_total",
+    "",
+    "status_rank, total_amount DESC, id DESC"
+);
+const BY_CREATED: &str = page_query!(
+    ", (SELECT n FROM listed_post_count) AS listed_total",
+    "",
+    "status_rank, created_at DESC, id DESC"
+);
 const SEARCH_BY_TOTAL: &str = page_query!(
     " AND title ILIKE $3",
     "status_rank, total_amount DESC, id DESC"
@@ -73,6 +88,14 @@ macro_rules! summary_columns {
     };
 }
 pub(crate) use summary_columns;
+
+/// A row of the unfiltered list, with the number of listed projects.
+#[derive(sqlx::FromRow)]
+struct CountedRow {
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+    listed_total: i64,
+}
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct SummaryRow {
@@ -136,12 +159,17 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<ProjectPage, Ap
                 ProjectSort::Total => BY_TOTAL,
                 ProjectSort::Created => BY_CREATED,
             };
-            let rows = sqlx::query_as(sql)
+            let rows: Vec<CountedRow> = sqlx::query_as(sql)
                 .bind(limit)
                 .bind(offset)
-                .fetch_all(&state.db);
-            let count = sqlx::query_scalar(COUNT_ALL).fetch_one(&state.db);
-            tokio::try_join!(rows, count)?
+                .fetch_all(&state.db)
+                .await?;
+            // Past the last page there is no row to carry the count.
+            let count = match rows.first() {
+                Some(row) => row.listed_total,
+                None => sqlx::query_scalar(COUNT_ALL).fetch_one(&state.db).await?,
+            };
+            (rows.into_iter().map(|row| row.summary).collect(), count)
         }
         Some(pattern) => {
             let sql = match query.sort() {
