@@ -1,13 +1,11 @@
 import type { APIRequestContext, Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { test, expect, waitForHydration } from './fixtures';
-import { header } from './journeys';
+import { DEMO_PASSWORD, logInAsDemo } from './journeys';
 
 // Every Moa page, signed out and signed in, checked by axe-core (WCAG 2.2
 // A and AA, and best practices) after hydration: no violations. The vendored
 // Swagger UI and ReDoc pages are not Moa's own and are left out.
-
-const DEMO_PASSWORD = 'moa-demo-password';
 
 async function expectNoViolations(page: Page, path: string) {
   await page.goto(path);
@@ -23,14 +21,6 @@ async function expectNoViolations(page: Page, path: string) {
   expect(found, `axe violations on ${path}`).toEqual([]);
 }
 
-async function logIn(page: Page, username: string) {
-  await page.goto('/login');
-  await waitForHydration(page);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(header(page)).toContainText(username);
-}
 
 async function firstListedProject(request: APIRequestContext) {
   const list = await request.get('/api/v1/posts');
@@ -74,7 +64,7 @@ test('signed out, in Korean: home and project pages', async ({ browser, request 
 
 test('signed in as a backer: home, project, checkout, pocket and backings', async ({ page, request }) => {
   const id = await firstListedProject(request);
-  await logIn(page, 'demo_backer_1');
+  await logInAsDemo(page, 'demo_backer_1');
   for (const path of ['/', `/posts/${id}`, `/posts/${id}/checkout`, '/pocket', '/me/backings']) {
     await expectNoViolations(page, path);
   }
@@ -82,7 +72,7 @@ test('signed in as a backer: home, project, checkout, pocket and backings', asyn
 
 test('signed in as a publisher: projects, publishing, editing, backers and history', async ({ page, request }) => {
   const id = await publisherProject(request);
-  await logIn(page, 'demo_publisher_4');
+  await logInAsDemo(page, 'demo_publisher_4');
   for (const path of [
     '/me/projects',
     '/posts/new',

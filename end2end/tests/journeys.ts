@@ -1,5 +1,5 @@
 import type { APIRequestContext, Page } from '@playwright/test';
-import { expect } from './fixtures';
+import { expect, waitForHydration } from './fixtures';
 
 /** A username no earlier run has taken. */
 export function uniqueName(prefix: string) {
@@ -9,6 +9,19 @@ export function uniqueName(prefix: string) {
 export const header = (page: Page) => page.getByRole('banner');
 
 export const PASSWORD = 'correct horse battery';
+
+/** The password of the demo data's accounts (README). */
+export const DEMO_PASSWORD = 'moa-demo-password';
+
+/** Logs in as one of the demo data's accounts, through the log-in form. */
+export async function logInAsDemo(page: Page, username: string) {
+  await page.goto('/login');
+  await waitForHydration(page);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(header(page)).toContainText(username);
+}
 
 /** Fills the sign-up form (whatever role is chosen) and submits it. */
 export async function submitSignUp(page: Page, username: string) {

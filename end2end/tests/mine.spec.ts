@@ -1,21 +1,8 @@
-import type { Page } from '@playwright/test';
 import { test, expect, waitForHydration } from './fixtures';
-import { header } from './journeys';
-
-// The demo data's two accounts that can log in (README).
-const DEMO_PASSWORD = 'moa-demo-password';
-
-async function logIn(page: Page, username: string) {
-  await page.goto('/login');
-  await waitForHydration(page);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(header(page)).toContainText(username);
-}
+import { header, logInAsDemo } from './journeys';
 
 test('a publisher sees every one of their projects, and no backings', async ({ page }) => {
-  await logIn(page, 'demo_publisher_4');
+  await logInAsDemo(page, 'demo_publisher_4');
   await header(page).getByRole('link', { name: 'My projects' }).click();
   await expect(page).toHaveURL(/\/me\/projects$/);
   const rows = page.getByRole('main').getByRole('row');
@@ -44,7 +31,7 @@ test('a publisher sees every one of their projects, and no backings', async ({ p
 });
 
 test('a backer sees their backings and their pocket, and no publisher list', async ({ page }) => {
-  await logIn(page, 'demo_backer_1');
+  await logInAsDemo(page, 'demo_backer_1');
   await expect(header(page).getByRole('link', { name: 'Pocket balance' })).toHaveText('₩300,000');
   await header(page).getByRole('link', { name: 'My backings' }).click();
   await expect(page).toHaveURL(/\/me\/backings$/);
