@@ -15,20 +15,31 @@
 //! Without Redis there is no generation, so nothing is kept: every page is
 //! rendered, correct as ever. Requests with credentials (a session cookie or
 //! a bearer token) are never answered from here nor kept: their pages show
-//! who is signed in. Each answer gets a fresh CSP nonce: the kept page holds
-//! a placeholder where the first render's nonce was.
+//! who is signed in. Each answer gets a fresh CSP nonce: the kept page is
+//! held in pieces cut where the first render's nonce was, so only those
+//! places take the new one (never text that merely looks like a nonce).
+//!
+//! Only what every visitor of a URL would get is kept: a page that rendered
+//! with a status other than 200 (a failed read answers 5xx) is not, and of
+//! the URLs naming the same page only the canonical one is (a project page
+//! without a query, a list as `ListQuery::to_url` writes it), so made-up
+//! query strings cannot fill the cache. When full, the page answered least
+//! recently makes room.
 
 use std::{
     collections::HashMap,
-    sync::{Arc, RwLock},
+    sync::{
+        Arc, RwLock,
+        atomic::{AtomicU64, Ordering},
+    },
     time::{Duration, Instant},
 };
 
 use app::{security::CspNonce, state::AppState};
 use axum::{
     body::{Body, to_bytes},
-    extract::{Request, State},
-    http::{HeaderValue, Method, StatusCode, header},
+    extract::{Query, Request, State},
+    http::{HeaderValue, Method, StatusCode, Uri, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -36,15 +47,11 @@ use axum::{
 /// How long a kept page may be answered.
 pub const TTL: Duration = Duration::from_secs(5);
 
-/// Pages kept at most (a page is tens of kilobytes); searches beyond it are
-/// rendered each time until the generation moves.
+/// Pages kept at most (a page is tens of kilobytes).
 const CAPACITY: usize = 256;
 
 /// Pages larger than this are not kept.
 const MAX_PAGE_BYTES: usize = 512 * 1024;
-
-/// Stands in for the first render's nonce in a kept page.
-const NONCE_PLACEHOLDER: &str = "__moa_csp_nonce_9f3c1b7e__";
 
 /// The pages kept by this process.
 #[derive(Clone, Default)]
@@ -57,49 +64,90 @@ struct Store {
     /// The list generation and day the kept pages belong to.
     era: Option<Era>,
     pages: HashMap<String, Kept>,
+    /// Counts answers, to find the page answered least recently.
+    clock: AtomicU64,
 }
 
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Era {
     generation: u64,
     day: chrono::NaiveDate,
 }
 
 struct Kept {
-    html: Arc<str>,
+    page: Arc<Template>,
     content_type: HeaderValue,
     kept_at: Instant,
+    last_answered: AtomicU64,
+}
+
+/// A rendered page cut where its nonce was.
+struct Template {
+    pieces: Vec<Box<str>>,
+}
+
+impl Template {
+    fn cut(html: &str, nonce: &str) -> Self {
+        Template {
+            pieces: html.split(nonce).map(Box::from).collect(),
+        }
+    }
+
+    fn with_nonce(&self, nonce: &str) -> String {
+        self.pieces.join(nonce)
+    }
 }
 
 impl PageCache {
-    fn get(&self, era: &Era, key: &str) -> Option<(Arc<str>, HeaderValue)> {
+    fn get(&self, era: Era, key: &str) -> Option<(Arc<Template>, HeaderValue)> {
         let store = self.store.read().ok()?;
-        if store.era.as_ref() != Some(era) {
+        if store.era != Some(era) {
             return None;
         }
         let kept = store.pages.get(key)?;
-        (kept.kept_at.elapsed() < TTL).then(|| (kept.html.clone(), kept.content_type.clone()))
+        if kept.kept_at.elapsed() >= TTL {
+            return None;
+        }
+        let now = store.clock.fetch_add(1, Ordering::Relaxed);
+        kept.last_answered.store(now, Ordering::Relaxed);
+        Some((kept.page.clone(), kept.content_type.clone()))
     }
 
-    fn keep(&self, era: Era, key: String, html: Arc<str>, content_type: HeaderValue) {
+    fn keep(&self, era: Era, key: String, page: Template, content_type: HeaderValue) {
         let Ok(mut store) = self.store.write() else {
             return;
         };
-        if store.era.as_ref() != Some(&era) {
-            store.era = Some(era);
-            store.pages.clear();
+        match store.era {
+            // A render that read an older generation (or day) finished late:
+            // its page is already out of date, and the newer ones stay.
+            Some(current) if era < current => return,
+            Some(current) if era == current => {}
+            _ => {
+                store.era = Some(era);
+                store.pages.clear();
+            }
         }
         store.pages.retain(|_, kept| kept.kept_at.elapsed() < TTL);
-        if store.pages.len() < CAPACITY || store.pages.contains_key(&key) {
-            store.pages.insert(
-                key,
-                Kept {
-                    html,
-                    content_type,
-                    kept_at: Instant::now(),
-                },
-            );
+        if store.pages.len() >= CAPACITY && !store.pages.contains_key(&key) {
+            let least_recent = store
+                .pages
+                .iter()
+                .min_by_key(|(_, kept)| kept.last_answered.load(Ordering::Relaxed))
+                .map(|(key, _)| key.clone());
+            if let Some(least_recent) = least_recent {
+                store.pages.remove(&least_recent);
+            }
         }
+        let now = store.clock.fetch_add(1, Ordering::Relaxed);
+        store.pages.insert(
+            key,
+            Kept {
+                page: Arc::new(page),
+                content_type,
+                kept_at: Instant::now(),
+                last_answered: AtomicU64::new(now),
+            },
+        );
     }
 }
 
@@ -111,12 +159,32 @@ fn cacheable(request: &Request) -> bool {
         && is_public_page(path)
         && !headers.contains_key(header::AUTHORIZATION)
         && app::service::session::cookie_token(headers).is_none()
-        // A form refused without JavaScript comes back with its error in
-        // the query; such a page is for one person.
-        && !request
-            .uri()
-            .query()
-            .is_some_and(|query| query.contains("__err") || query.contains("__path"))
+        && is_canonical(request.uri())
+}
+
+/// Whether this is the one URL of its page Moa itself links to: a project
+/// page without a query, the list as `ListQuery::to_url` writes it. Any
+/// other spelling (unknown parameters, defaults written out, a form refused
+/// without JavaScript coming back with `__err` in its query) is rendered
+/// each time, so it can neither fill the cache nor be answered a page whose
+/// links were made for another URL.
+fn is_canonical(uri: &Uri) -> bool {
+    let Some(query) = uri.query() else {
+        return true;
+    };
+    if uri.path() != "/" {
+        return false;
+    }
+    let Ok(Query(params)) = Query::<HashMap<String, String>>::try_from_uri(uri) else {
+        return false;
+    };
+    let list = app::domain::ListQuery::parse_lenient(app::domain::listing::RawListQuery {
+        search: params.get("q").map(String::as_str),
+        sort: params.get("sort").map(String::as_str),
+        page: params.get("page").map(String::as_str),
+        per_page: params.get("per_page").map(String::as_str),
+    });
+    list.to_url().strip_prefix("/?") == Some(query)
 }
 
 /// The home page and project pages.
@@ -159,8 +227,8 @@ pub async fn serve(
             .unwrap_or("/")
     );
 
-    if let Some((html, content_type)) = cache.get(&era, &key) {
-        return answer(&html, &nonce, content_type);
+    if let Some((page, content_type)) = cache.get(era, &key) {
+        return answer(&page, &nonce, content_type);
     }
 
     let response = next.run(request).await;
@@ -184,15 +252,13 @@ pub async fn serve(
     if bytes.len() <= MAX_PAGE_BYTES
         && let Ok(html) = std::str::from_utf8(&bytes)
     {
-        let template: Arc<str> = html.replace(&nonce, NONCE_PLACEHOLDER).into();
-        cache.keep(era, key, template, content_type);
+        cache.keep(era, key, Template::cut(html, &nonce), content_type);
     }
     Response::from_parts(parts, Body::from(bytes))
 }
 
-fn answer(template: &str, nonce: &str, content_type: HeaderValue) -> Response {
-    let html = template.replace(NONCE_PLACEHOLDER, nonce);
-    let mut response = Response::new(Body::from(html));
+fn answer(page: &Template, nonce: &str, content_type: HeaderValue) -> Response {
+    let mut response = Response::new(Body::from(page.with_nonce(nonce)));
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, content_type);
@@ -201,7 +267,95 @@ fn answer(template: &str, nonce: &str, content_type: HeaderValue) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::is_public_page;
+    use super::{CAPACITY, Era, HeaderValue, PageCache, Template, is_canonical, is_public_page};
+    use axum::http::Uri;
+
+    fn canonical(uri: &'static str) -> bool {
+        is_canonical(&Uri::from_static(uri))
+    }
+
+    #[test]
+    fn only_the_links_moa_writes_are_canonical() {
+        for uri in [
+            "/",
+            "/posts/1",
+            "/?q=lamp",
+            "/?sort=created&page=2",
+            "/?q=paper+lamp",
+        ] {
+            assert!(canonical(uri), "{uri}");
+        }
+        for uri in [
+            "/?junk=1",
+            "/?q=lamp&junk=1",
+            "/?sort=total",
+            "/?page=1",
+            "/?page=2&sort=created",
+            "/?q=",
+            "/?q=paper%20lamp",
+            "/?__err=x&__path=y",
+            "/posts/1?x=1",
+            "/posts/1?",
+        ] {
+            assert!(!canonical(uri), "{uri}");
+        }
+    }
+
+    fn era(generation: u64) -> Era {
+        Era {
+            generation,
+            day: chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default(),
+        }
+    }
+
+    fn keep(cache: &PageCache, era: Era, key: &str) {
+        let html = HeaderValue::from_static("text/html");
+        cache.keep(era, key.to_owned(), Template::cut(key, "-"), html);
+    }
+
+    #[test]
+    fn when_full_the_page_answered_least_recently_makes_room() {
+        let cache = PageCache::default();
+        for page in 0..CAPACITY {
+            keep(&cache, era(1), &format!("/?q={page}"));
+        }
+        assert!(cache.get(era(1), "/?q=0").is_some());
+        keep(&cache, era(1), "/?q=new");
+        assert!(cache.get(era(1), "/?q=new").is_some(), "a new page is kept");
+        assert!(
+            cache.get(era(1), "/?q=0").is_some(),
+            "a page just answered stays"
+        );
+        assert!(
+            cache.get(era(1), "/?q=1").is_none(),
+            "the least recent went"
+        );
+    }
+
+    #[test]
+    fn a_page_rendered_in_an_older_era_changes_nothing() {
+        let cache = PageCache::default();
+        keep(&cache, era(2), "/");
+        keep(&cache, era(1), "/posts/1");
+        assert!(cache.get(era(2), "/").is_some(), "the newer pages stay");
+        assert!(cache.get(era(1), "/posts/1").is_none());
+        keep(&cache, era(3), "/posts/1");
+        assert!(cache.get(era(3), "/").is_none(), "a newer era empties it");
+    }
+
+    #[test]
+    fn a_template_takes_the_new_nonce_only_where_the_old_one_was() {
+        let page = Template::cut(
+            r#"<script nonce="old1">x</script><p>old1 "new"</p>"#,
+            "old1",
+        );
+        assert_eq!(
+            page.with_nonce("new2"),
+            r#"<script nonce="new2">x</script><p>new2 "new"</p>"#
+        );
+        let plain = Template::cut("<p>no nonce here</p>", "old1");
+        assert_eq!(plain.with_nonce("new2"), "<p>no nonce here</p>");
+    }
 
     #[test]
     fn the_home_page_and_project_pages_are_public() {

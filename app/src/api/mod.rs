@@ -56,8 +56,10 @@ pub(crate) fn client_address() -> Result<Option<std::net::IpAddr>, crate::error:
 /// Gives a failed server function the HTTP status of its error code (a
 /// validation error is a 422, not a 500). Left alone are plain form posts
 /// (no JavaScript), which Leptos answers with a redirect back to the form
-/// carrying the error in the URL, and page renders, where the server
-/// function runs inside the page's request and the page shows the error.
+/// carrying the error in the URL. In a page render the server function runs
+/// inside the page's request and the page shows the error; the page takes
+/// the error's status only when the server failed (5xx), so no browser,
+/// proxy or page cache takes a failed read for the page.
 #[cfg(feature = "ssr")]
 pub(crate) async fn with_status<T>(
     work: impl Future<Output = Result<T, crate::error::AppError>>,
@@ -74,13 +76,15 @@ pub(crate) async fn with_status<T>(
             .get(http::header::ACCEPT)
             .and_then(|accept| accept.to_str().ok())
             .is_some_and(|accept| accept.contains("text/html"));
-        let status = http::StatusCode::from_u16(error.code.http_status());
-        if let (false, false, Ok(status), Some(response)) = (
-            page_render,
-            plain_form_post,
-            status,
-            use_context::<leptos_axum::ResponseOptions>(),
-        ) {
+        let Ok(status) = http::StatusCode::from_u16(error.code.http_status()) else {
+            return result;
+        };
+        let applies = if page_render {
+            status.is_server_error()
+        } else {
+            !plain_form_post
+        };
+        if let (true, Some(response)) = (applies, use_context::<leptos_axum::ResponseOptions>()) {
             response.set_status(status);
         }
     }

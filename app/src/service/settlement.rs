@@ -246,20 +246,26 @@ pub async fn settle_due(
 ) -> Result<Vec<Settlement>, AppError> {
     let mut settled = Vec::new();
     let mut failed = Vec::new();
+    let mut outcome = Ok(());
     while !should_stop() {
-        match settle_next(state, today, &failed).await? {
-            None => break,
-            Some(Ok(done)) => settled.push(done),
-            Some(Err((post_id, error))) => {
+        match settle_next(state, today, &failed).await {
+            Err(error) => {
+                outcome = Err(error);
+                break;
+            }
+            Ok(None) => break,
+            Ok(Some(Ok(done))) => settled.push(done),
+            Ok(Some(Err((post_id, error)))) => {
                 tracing::error!(post_id, code = %error.code, message = %error, "settlement failed; will retry next pass");
                 failed.push(post_id);
             }
         }
     }
+    // What committed before a failure is changed all the same.
     if !settled.is_empty() {
         posts::lists_changed(state).await;
     }
-    Ok(settled)
+    outcome.map(|()| settled)
 }
 
 /// What a pass would do if today were `today`, changing nothing.
