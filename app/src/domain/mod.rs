@@ -24,3 +24,6 @@ pub use pocket::{Bank, PocketRegistration};
 pub use post::{EditDraft, NewPost, PostDraft, PostEdit, PostProblem, PostProblems};
 pub use problem::{FieldErrors, Problem};
 pub use status::{PostStatus, UnknownStatus};
+
+#[cfg(test)]
+mod properties;

@@ -168,7 +168,13 @@ pub fn check_cash_out(amount: i64) -> Result<Money, FieldErrors> {
 
 /// A cash-out amount as typed into the pocket page's form.
 pub fn parse_cash_out(text: &str) -> Result<Money, FieldErrors> {
-    read_amount(text, check_cash_out)
+    match Money::read_typed(text) {
+        // Cash-outs have no upper bound to refuse it with, and asking for
+        // some other amount (`i64::MAX`) than the one typed is never right:
+        // more than an `i64` holds is more than any pocket holds.
+        TypedAmount::TooLarge => Err(Problem::MoreThanPocketHolds.on("amount")),
+        _ => read_amount(text, check_cash_out),
+    }
 }
 
 /// Reads an amount as a person types it (`50000`, `50,000`, `₩50,000`,
@@ -282,6 +288,20 @@ mod tests {
         assert_eq!(
             check_cash_out(0).map_err(|e| e["amount"].clone()),
             Err(Problem::CashOutBelowMinimum { min: Money::won(1) })
+        );
+    }
+
+    #[test]
+    fn cash_outs_beyond_any_amount_are_refused_not_rounded() {
+        // Found by `domain::properties`: this was read as a cash-out of
+        // ₩9,223,372,036,854,775,807 (`i64::MAX`), not the amount typed.
+        assert_eq!(
+            parse_cash_out("9347888554861487652").map_err(|e| e["amount"].clone()),
+            Err(Problem::MoreThanPocketHolds)
+        );
+        assert_eq!(
+            parse_cash_out("9,223,372,036,854,775,807원"),
+            Ok(Money::won(i64::MAX))
         );
     }
 
