@@ -32,6 +32,8 @@ function server(url: string, database: string) {
       // Every browser test signs up from 127.0.0.1; the per-address sign-up
       // limit must not make them fail.
       MOA_SIGNUPS_PER_HOUR: '10000',
+      // Three servers here: they would all want the default metrics port.
+      MOA_METRICS_ADDR: 'off',
       RUST_LOG: 'warn',
     },
   };

@@ -69,6 +69,8 @@ trap 'exit 130' INT TERM
 export DATABASE_URL="$PG_SERVER_URL/$db"
 export REDIS_URL="redis://$REDIS_HOST:$REDIS_PORT"
 export MOA_ADDR="127.0.0.1:$port"
+# A second Moa (make run) may hold the default metrics port.
+export MOA_METRICS_ADDR=off
 export LEPTOS_SITE_ROOT="$site_root"
 export RUST_LOG=warn
 psql_admin -c "CREATE DATABASE \"$db\"" >/dev/null

@@ -12,6 +12,8 @@ use redis::{AsyncCommands, aio::MultiplexedConnection};
 use serde::{Serialize, de::DeserializeOwned};
 use tokio::sync::Mutex;
 
+use crate::metrics;
+
 const OPERATION_TIMEOUT: Duration = Duration::from_millis(250);
 const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(2);
 
@@ -58,7 +60,19 @@ impl Cache {
         format!("{}:{suffix}", self.inner.namespace)
     }
 
+    /// The value kept under `key`; a miss when there is none, it does not
+    /// parse, or Redis cannot answer (counted in `crate::metrics`).
     pub async fn get_json<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let value = self.read_json(key).await;
+        if value.is_some() {
+            metrics::cache_hit(metrics::Cache::Redis);
+        } else {
+            metrics::cache_miss(metrics::Cache::Redis);
+        }
+        value
+    }
+
+    async fn read_json<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
         let mut connection = self.connection().await?;
         let raw: Option<String> = self.bounded("read", connection.get(key)).await?;
         raw.and_then(|raw| serde_json::from_str(&raw).ok())

@@ -142,7 +142,7 @@ bench_start_server() {
   BENCH_URL="http://127.0.0.1:$port"
   BENCH_PROJECTS=$(psql "$PG_SERVER_URL/$db" -Atq -c "SELECT count(*) FROM posts")
   if [ "$redis_url" = "$BENCH_REDIS_DOWN" ]; then BENCH_REDIS=unreachable; else BENCH_REDIS=up; fi
-  DATABASE_URL="$PG_SERVER_URL/$db" REDIS_URL="$redis_url" MOA_ADDR="127.0.0.1:$port" RUST_LOG=error \
+  DATABASE_URL="$PG_SERVER_URL/$db" REDIS_URL="$redis_url" MOA_ADDR="127.0.0.1:$port" MOA_METRICS_ADDR=off RUST_LOG=error \
     "$BENCH_SERVER" serve >>"$BENCH_WORK/server.log" 2>&1 &
   BENCH_SERVER_PID=$!
   local _

@@ -66,6 +66,9 @@ pub struct Config {
     /// Days this server's clock runs ahead of the real one: for end-to-end
     /// tests of what happens after an end date. Refused in production.
     pub clock_offset_days: u32,
+    /// Where `GET /metrics` is served, apart from the public listener
+    /// (loopback by default); `None` when `MOA_METRICS_ADDR=off`.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// An origin: scheme, host and port, as browsers send it in `Origin`.
@@ -103,6 +106,8 @@ pub enum ConfigError {
     InvalidRedisUrl,
     #[error("MOA_ADDR {0:?} is not a socket address such as 127.0.0.1:3000")]
     InvalidAddr(String),
+    #[error("MOA_METRICS_ADDR {0:?} is not a socket address such as 127.0.0.1:9464, nor \"off\"")]
+    InvalidMetricsAddr(String),
     #[error(
         "MOA_CLOCK_OFFSET_DAYS moves the clock for tests; it is refused with MOA_ENV=production"
     )]
@@ -157,6 +162,16 @@ impl Config {
         let addr = addr_text
             .parse()
             .map_err(|_| ConfigError::InvalidAddr(addr_text))?;
+
+        let metrics_addr = match lookup("MOA_METRICS_ADDR") {
+            None => Some(SocketAddr::from(([127, 0, 0, 1], 9464))),
+            Some(text) if text.trim().eq_ignore_ascii_case("off") => None,
+            Some(text) => Some(
+                text.trim()
+                    .parse()
+                    .map_err(|_| ConfigError::InvalidMetricsAddr(text))?,
+            ),
+        };
 
         let environment = match lookup("MOA_ENV").as_deref() {
             None | Some("development") => Environment::Development,
@@ -244,6 +259,7 @@ impl Config {
             sign_ups_per_hour,
             settlement_interval,
             clock_offset_days,
+            metrics_addr,
         })
     }
 
@@ -419,6 +435,29 @@ mod tests {
             load(&[("DATABASE_URL", DB), ("MOA_PUBLIC_ORIGIN", "moa.example")]),
             Err(ConfigError::InvalidPublicOrigin(_))
         ));
+    }
+
+    #[test]
+    fn metrics_listen_on_loopback_unless_told_otherwise() {
+        let default = load(&[("DATABASE_URL", DB)]).map(|c| c.metrics_addr);
+        assert_eq!(default, Ok(Some(([127, 0, 0, 1], 9464).into())));
+        let moved = load(&[("DATABASE_URL", DB), ("MOA_METRICS_ADDR", "0.0.0.0:9100")]);
+        assert_eq!(
+            moved.map(|c| c.metrics_addr),
+            Ok(Some(([0, 0, 0, 0], 9100).into()))
+        );
+        let off = load(&[("DATABASE_URL", DB), ("MOA_METRICS_ADDR", "off")]);
+        assert_eq!(off.map(|c| c.metrics_addr), Ok(None));
+        let bad = load(&[("DATABASE_URL", DB), ("MOA_METRICS_ADDR", "9464")]);
+        assert_eq!(
+            bad.err(),
+            Some(ConfigError::InvalidMetricsAddr("9464".into()))
+        );
+        assert!(
+            ConfigError::InvalidMetricsAddr(String::new())
+                .to_string()
+                .contains("MOA_METRICS_ADDR")
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod health;
 pub mod language;
 pub mod ledger_check;
 pub mod live;
+pub mod observability;
 pub mod origin_check;
 pub mod page_cache;
 pub mod request_timeout;

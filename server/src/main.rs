@@ -8,7 +8,6 @@ use std::{process::ExitCode, sync::Arc, time::Duration};
 use app::clock::Clock;
 use server::{config::Config, settle::SettleArgs, startup::StartupError};
 use tokio::sync::watch;
-use tracing_subscriber::EnvFilter;
 
 /// See `mimalloc` in Cargo.toml.
 #[global_allocator]
@@ -27,12 +26,6 @@ const SETTLEMENT_STOP_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
-        .init();
-
     let args: Vec<String> = std::env::args().skip(1).collect();
     let command = match args.first().map(String::as_str) {
         None | Some("serve") => Command::Serve,
@@ -63,6 +56,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    server::observability::logging::init(config.environment);
 
     // Demo accounts have a published password: never on a public site.
     if matches!(command, Command::SeedDemo)
@@ -115,7 +109,17 @@ async fn run(command: Command, config: Config) -> Result<(), StartupError> {
                     addr: config.addr,
                     source,
                 })?;
-            println!("Moa is serving at http://{}", config.addr);
+            // Logged, not printed: in production standard output is JSON lines.
+            tracing::info!("Moa is serving at http://{}", config.addr);
+            if let Some(addr) = config.metrics_addr {
+                let bound = server::observability::metrics::start(
+                    addr,
+                    state.clone(),
+                    config.header_read_timeout,
+                )
+                .await?;
+                tracing::info!("metrics at http://{bound}/metrics");
+            }
             let (stop, stopped) = watch::channel(false);
             server::live::spawn_listener(state.clone());
             let live = state.live.clone();

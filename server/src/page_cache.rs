@@ -189,12 +189,20 @@ fn is_canonical(uri: &Uri) -> bool {
 
 /// The home page and project pages.
 pub fn is_public_page(path: &str) -> bool {
+    public_page_route(path).is_some()
+}
+
+/// The route template of a public page (what the router would have
+/// matched, for the request log and metrics of a page answered from here).
+fn public_page_route(path: &str) -> Option<&'static str> {
     if path == "/" {
-        return true;
+        return Some("/");
     }
-    path.strip_prefix("/posts/").is_some_and(|id| {
-        !id.is_empty() && id.len() <= 19 && id.bytes().all(|byte| byte.is_ascii_digit())
-    })
+    path.strip_prefix("/posts/")
+        .is_some_and(|id| {
+            !id.is_empty() && id.len() <= 19 && id.bytes().all(|byte| byte.is_ascii_digit())
+        })
+        .then_some("/posts/{id}")
 }
 
 pub async fn serve(
@@ -206,6 +214,7 @@ pub async fn serve(
         return next.run(request).await;
     }
     let Some(generation) = app::service::posts::list_generation(&state).await else {
+        app::metrics::cache_miss(app::metrics::Cache::Page);
         return next.run(request).await;
     };
     let era = Era {
@@ -228,8 +237,13 @@ pub async fn serve(
     );
 
     if let Some((page, content_type)) = cache.get(era, &key) {
+        app::metrics::cache_hit(app::metrics::Cache::Page);
+        if let Some(route) = public_page_route(request.uri().path()) {
+            crate::observability::request_log::name_route(&request, route);
+        }
         return answer(&page, &nonce, content_type);
     }
+    app::metrics::cache_miss(app::metrics::Cache::Page);
 
     let response = next.run(request).await;
     let keepable = response.status() == StatusCode::OK

@@ -6,11 +6,11 @@ use std::{sync::OnceLock, time::Duration};
 use app::{App, shell, state::AppState};
 use axum::{Router, handler::Handler, routing::get};
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
-use tower_http::{compression::CompressionLayer, services::ServeDir, trace::TraceLayer};
+use tower_http::{compression::CompressionLayer, services::ServeDir};
 
 use crate::{
-    cache_headers, health, language, origin_check, page_cache, request_timeout, rest,
-    security_headers,
+    cache_headers, health, language, observability::request_log, origin_check, page_cache,
+    request_timeout, rest, security_headers,
 };
 
 /// The app's routes, generated once per process. Generating them runs the
@@ -54,6 +54,9 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
             app::security::provide_request_nonce,
             move || shell(options.clone()),
         )
+        // Every route above notes its template for the request log and
+        // metrics; what falls through to the files below has none.
+        .route_layer(axum::middleware::from_fn(request_log::note_route))
         .fallback_service(static_files)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -74,6 +77,8 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         ))
         .layer(axum::middleware::from_fn(language::choose))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        // Outermost: the request's id, log line and metrics cover all of
+        // the above.
+        .layer(axum::middleware::from_fn(request_log::track))
         .with_state(state)
 }

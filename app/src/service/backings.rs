@@ -248,6 +248,7 @@ pub async fn back(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    crate::metrics::backing_made();
     posts::lists_changed(state).await;
     Ok(BackingReceipt {
         id: backing_id,

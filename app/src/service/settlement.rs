@@ -16,6 +16,7 @@ use crate::{
         transition::{self, Actor, Confirmation, Refusal},
     },
     error::{AppError, ErrorCode},
+    metrics::{self, SettlementOutcome},
     model::{Settlement, TransitionRecord},
     service::{auth::Session, ledger, posts},
     state::AppState,
@@ -254,8 +255,15 @@ pub async fn settle_due(
                 break;
             }
             Ok(None) => break,
-            Ok(Some(Ok(done))) => settled.push(done),
+            Ok(Some(Ok(done))) => {
+                metrics::settled(match done.to {
+                    PostStatus::Cancel => SettlementOutcome::Cancel,
+                    _ => SettlementOutcome::Success,
+                });
+                settled.push(done);
+            }
             Ok(Some(Err((post_id, error)))) => {
+                metrics::settled(SettlementOutcome::Failed);
                 tracing::error!(post_id, code = %error.code, message = %error, "settlement failed; will retry next pass");
                 failed.push(post_id);
             }

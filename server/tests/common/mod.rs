@@ -52,6 +52,8 @@ pub async fn create_database() -> String {
 
 pub struct TestApp {
     pub base_url: String,
+    /// `/metrics` on this app's own metrics listener.
+    pub metrics_url: String,
     pub db: PgPool,
     pub state: AppState,
     pub client: reqwest::Client,
@@ -149,8 +151,16 @@ impl TestApp {
             )
             .await;
         });
+        let metrics_addr = server::observability::metrics::start(
+            ([127, 0, 0, 1], 0).into(),
+            state.clone(),
+            std::time::Duration::from_secs(2),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
         TestApp {
             base_url: format!("http://{addr}"),
+            metrics_url: format!("http://{metrics_addr}/metrics"),
             db: state.db.clone(),
             state,
             client: reqwest::Client::new(),
