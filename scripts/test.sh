@@ -22,6 +22,9 @@ step() { log "$1"; shift; "$@"; }
 
 step "format" cargo fmt --all --check
 step "script tests" bash scripts/tests/drop_databases.sh
+# Docker cannot run here: the Dockerfile, compose.yaml and deploy/nginx.conf
+# are checked statically against Moa's configuration and build tools.
+step "deployment files" bash scripts/tests/deploy_files.sh
 step "clippy (server build)" cargo clippy --locked -p app -p server --features app/ssr --all-targets -- -D warnings
 step "clippy (browser build)" cargo clippy --locked -p app -p frontend --features app/hydrate \
   --target wasm32-unknown-unknown -- -D warnings
