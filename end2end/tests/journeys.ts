@@ -23,8 +23,14 @@ export async function logInAsDemo(page: Page, username: string) {
   await expect(header(page)).toContainText(username);
 }
 
-/** Fills the sign-up form (whatever role is chosen) and submits it. */
+/**
+ * Fills the sign-up form (whatever role is chosen) and submits it. Waits for
+ * the sign-up page first: coming from the log-in page, whose fields have the
+ * same labels, typing before the route changed filled the wrong form.
+ */
 export async function submitSignUp(page: Page, username: string) {
+  await expect(page).toHaveURL(/\/signup(\?|$)/);
+  await expect(page.getByRole('button', { name: 'Create account' })).toBeVisible();
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Email').fill(`${username}@example.com`);
   await page.getByLabel('Password').fill(PASSWORD);
