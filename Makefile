@@ -1,11 +1,14 @@
 # Moa: the two commands are `make run` and `make test` (see README.md).
-.PHONY: run test setup services fmt clean-test-dbs bench bench-backings bench-settlement lighthouse
+.PHONY: run test test-faults setup services fmt clean-test-dbs bench bench-backings bench-settlement lighthouse
 
 run: ## Set up, build (release), load demo data and serve at http://127.0.0.1:3000
 	@bash scripts/run.sh
 
 test: ## Everything CI checks: fmt, clippy (ssr + hydrate), unit/integration, release build, Playwright
 	@bash scripts/test.sh
+
+test-faults: ## Slow fault tests on private PostgreSQL and Redis (Redis down or hung, PostgreSQL restarted, settlement killed), ledger checked
+	@bash scripts/test-faults.sh
 
 setup: ## Install the build tools (wasm target, cargo-leptos, wasm-bindgen-cli, npm packages, Chromium)
 	@bash scripts/setup-tools.sh
