@@ -9,7 +9,7 @@ use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::{compression::CompressionLayer, services::ServeDir, trace::TraceLayer};
 
 use crate::{
-    cache_headers, health, language, origin_check, page_cache, request_timeout, rest,
+    body_limit, cache_headers, health, language, origin_check, page_cache, request_timeout, rest,
     security_headers,
 };
 
@@ -55,6 +55,9 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
             move || shell(options.clone()),
         )
         .fallback_service(static_files)
+        // Inside the timeout (a slow body is cut off with the rest) and the
+        // origin check (a refused request is not read).
+        .layer(axum::middleware::from_fn(body_limit::limit))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             origin_check::require_same_origin,
