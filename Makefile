@@ -1,10 +1,10 @@
 # Moa: the two commands are `make run` and `make test` (see README.md).
-.PHONY: run test test-faults setup services fmt clean-test-dbs bench bench-backings bench-settlement lighthouse
+.PHONY: run test test-faults setup services fmt clean-test-dbs schemathesis bench bench-backings bench-settlement lighthouse
 
 run: ## Set up, build (release), load demo data and serve at http://127.0.0.1:3000
 	@bash scripts/run.sh
 
-test: ## Everything CI checks: fmt, clippy (ssr + hydrate), unit/integration, release build, Playwright
+test: ## Everything CI checks: fmt, clippy (ssr + hydrate), unit/integration, release build, schemathesis, Playwright
 	@bash scripts/test.sh
 
 test-faults: ## Slow fault tests on private PostgreSQL and Redis (Redis down or hung, PostgreSQL restarted, settlement killed), ledger checked
@@ -18,6 +18,9 @@ services: ## Start PostgreSQL and Redis if they are stopped
 
 fmt:
 	cargo fmt --all
+
+schemathesis: ## Fuzz the REST API from its OpenAPI document (needs a release build; MOA_SERVER_BIN=path for another)
+	@bash scripts/schemathesis.sh
 
 clean-test-dbs: ## Drop databases left behind by interrupted test runs
 	@bash -c 'source scripts/lib.sh && drop_databases_with_prefix moa_test'

@@ -5,6 +5,10 @@ MOA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export MOA_ROOT
 
 CARGO_LEPTOS_VERSION="0.3.10"
+# The API fuzzer (scripts/schemathesis.sh), from PyPI into a virtualenv of
+# the project's own, so no system Python package is touched; versions in
+# scripts/schemathesis/requirements.txt.
+TOOLS_VENV="$MOA_ROOT/.venv-tools"
 PG_SERVER_URL="${MOA_PG_SERVER_URL:-postgres://postgres@127.0.0.1:5432}"
 REDIS_HOST="${MOA_REDIS_HOST:-127.0.0.1}"
 REDIS_PORT="${MOA_REDIS_PORT:-6379}"
@@ -40,7 +44,27 @@ use_build_tools() {
   export PATH="$bin:$PATH"
 }
 
-# psql against the server's maintenance database.
+# Installs scripts/schemathesis/requirements.txt into $TOOLS_VENV unless
+# that very list is installed there already.
+install_schemathesis() {
+  local requirements="$MOA_ROOT/scripts/schemathesis/requirements.txt"
+  local stamp="$TOOLS_VENV/.moa-requirements"
+  if [ -x "$TOOLS_VENV/bin/schemathesis" ] && cmp -s "$requirements" "$stamp"; then
+    return 0
+  fi
+  has python3 || apt_install python3
+  python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
+  log "installing $(grep -m1 '^schemathesis==' "$requirements") into ${TOOLS_VENV#"$MOA_ROOT"/}"
+  [ -x "$TOOLS_VENV/bin/pip" ] || python3 -m venv "$TOOLS_VENV"
+  "$TOOLS_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+  cp "$requirements" "$stamp"
+}
+
+# A TCP port on the loopback interface that nothing listens on right now.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # The release build that `make run`, `make test` and the benchmarks serve:
 # content-hashed file names (Cargo.toml's hash-files), brotli and gzip copies
 # of every built file for the server to send as they are, and the WASM split
@@ -50,6 +74,7 @@ release_build() {
   cargo leptos build --release --precompress --split
 }
 
+# psql against the server's maintenance database.
 psql_admin() {
   psql "$PG_SERVER_URL/postgres" -v ON_ERROR_STOP=1 -Atq "$@"
 }

@@ -38,6 +38,8 @@ fi
 use_build_tools
 wasm-opt --version | grep -q "version 132" || die "wasm-opt from npm binaryen 132 is not first on PATH"
 
+install_schemathesis
+
 if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi

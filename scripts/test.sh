@@ -31,8 +31,8 @@ step "clippy (browser build)" cargo clippy --locked -p app -p frontend --feature
 step "unit and integration tests" cargo test --locked -p app -p server --features app/ssr
 
 step "release build" release_build
+step "API fuzzing (schemathesis, against the release server)" bash scripts/schemathesis.sh
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # Two servers with the demo data: one that browser tests only read (so its
 # lists stay as the demo made them), one for tests that publish or pay.
 # A third, over its own database, for journeys that run settlement with the

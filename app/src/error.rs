@@ -62,17 +62,58 @@ pub enum ErrorCode {
     /// A cookie-authenticated change that did not come from Moa's pages.
     CsrfRejected,
     ValidationFailed,
-    /// The request could not be understood (malformed arguments).
+    /// The request could not be understood (malformed arguments, a body
+    /// that broke off).
     BadRequest,
+    /// The body is larger than the endpoint takes.
+    PayloadTooLarge,
+    /// The body is not JSON (`Content-Type`), where JSON is what is read.
+    UnsupportedMediaType,
     /// A dependency the request needs (PostgreSQL) is unreachable.
     ServiceUnavailable,
     /// The request took longer than Moa allows; see `retry_after`.
     RequestTimedOut,
     /// Anything else. Details are logged on the server, never sent.
+    /// Stays last (see `ALL`).
     Internal,
 }
 
 impl ErrorCode {
+    /// Every code, in declaration order (a unit test holds it to that), for
+    /// the API document's list of codes.
+    pub const ALL: [ErrorCode; 30] = [
+        ErrorCode::PostNotFound,
+        ErrorCode::PostStillFunding,
+        ErrorCode::PostNotFunding,
+        ErrorCode::PostTermsLocked,
+        ErrorCode::InvalidTransition,
+        ErrorCode::TargetAmountOutOfBound,
+        ErrorCode::TargetAmountImmutable,
+        ErrorCode::InvalidFinalDate,
+        ErrorCode::NotFound,
+        ErrorCode::UsernameTaken,
+        ErrorCode::EmailTaken,
+        ErrorCode::InvalidCredentials,
+        ErrorCode::Unauthenticated,
+        ErrorCode::Forbidden,
+        ErrorCode::PocketNotRegistered,
+        ErrorCode::InsufficientBalance,
+        ErrorCode::AlreadyBacked,
+        ErrorCode::PublisherCannotBack,
+        ErrorCode::PriceChanged,
+        ErrorCode::BackingNotFound,
+        ErrorCode::IdempotencyKeyReused,
+        ErrorCode::TooManyAttempts,
+        ErrorCode::CsrfRejected,
+        ErrorCode::ValidationFailed,
+        ErrorCode::BadRequest,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::ServiceUnavailable,
+        ErrorCode::RequestTimedOut,
+        ErrorCode::Internal,
+    ];
+
     pub const fn http_status(self) -> u16 {
         match self {
             ErrorCode::PostNotFound | ErrorCode::NotFound => 404,
@@ -97,6 +138,8 @@ impl ErrorCode {
             ErrorCode::CsrfRejected => 403,
             ErrorCode::ValidationFailed => 422,
             ErrorCode::BadRequest => 400,
+            ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::ServiceUnavailable | ErrorCode::RequestTimedOut => 503,
             ErrorCode::Internal => 500,
         }
@@ -129,6 +172,8 @@ impl ErrorCode {
             ErrorCode::CsrfRejected => "CSRF_REJECTED",
             ErrorCode::ValidationFailed => "VALIDATION_FAILED",
             ErrorCode::BadRequest => "BAD_REQUEST",
+            ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            ErrorCode::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             ErrorCode::RequestTimedOut => "REQUEST_TIMED_OUT",
             ErrorCode::Internal => "INTERNAL",
@@ -226,7 +271,7 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
+        let error = match value {
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
                 AppError::new(ErrorCode::BadRequest, Problem::Malformed)
             }
@@ -234,7 +279,12 @@ impl FromServerFnError for AppError {
                 AppError::new(ErrorCode::ServiceUnavailable, Problem::Unreachable)
             }
             _ => AppError::internal(),
-        }
+        };
+        // On the server this runs when a request's arguments do not decode,
+        // before the function (and its `with_status`) does.
+        #[cfg(feature = "ssr")]
+        crate::api::give_status(&error);
+        error
     }
 }
 
@@ -310,38 +360,21 @@ mod tests {
 
     #[test]
     fn serialized_code_matches_as_str() {
-        for code in [
-            ErrorCode::PostNotFound,
-            ErrorCode::PostStillFunding,
-            ErrorCode::PostNotFunding,
-            ErrorCode::PostTermsLocked,
-            ErrorCode::InvalidTransition,
-            ErrorCode::TargetAmountOutOfBound,
-            ErrorCode::TargetAmountImmutable,
-            ErrorCode::InvalidFinalDate,
-            ErrorCode::NotFound,
-            ErrorCode::UsernameTaken,
-            ErrorCode::EmailTaken,
-            ErrorCode::InvalidCredentials,
-            ErrorCode::Unauthenticated,
-            ErrorCode::Forbidden,
-            ErrorCode::PocketNotRegistered,
-            ErrorCode::InsufficientBalance,
-            ErrorCode::AlreadyBacked,
-            ErrorCode::PublisherCannotBack,
-            ErrorCode::PriceChanged,
-            ErrorCode::BackingNotFound,
-            ErrorCode::TooManyAttempts,
-            ErrorCode::CsrfRejected,
-            ErrorCode::ValidationFailed,
-            ErrorCode::BadRequest,
-            ErrorCode::ServiceUnavailable,
-            ErrorCode::RequestTimedOut,
-            ErrorCode::Internal,
-        ] {
+        for code in ErrorCode::ALL {
             let json = serde_json::to_string(&code).unwrap_or_default();
             assert_eq!(json, format!("\"{}\"", code.as_str()));
         }
+    }
+
+    /// `ALL` lists every code once, in declaration order, up to the last
+    /// (`Internal`): a code added anywhere but after it shifts the others
+    /// and fails here until it is listed.
+    #[test]
+    fn all_lists_every_code_in_order() {
+        for (index, code) in ErrorCode::ALL.iter().enumerate() {
+            assert_eq!(*code as usize, index, "{code}");
+        }
+        assert_eq!(ErrorCode::ALL.last(), Some(&ErrorCode::Internal));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! `main.rs` only parses the command line; tests use this library to run the
 //! real router on a random port.
 
+pub mod body_limit;
 pub mod cache_headers;
 pub mod config;
 pub mod demo;

@@ -9,8 +9,8 @@ use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::{compression::CompressionLayer, services::ServeDir};
 
 use crate::{
-    cache_headers, health, language, observability::request_log, origin_check, page_cache,
-    request_timeout, rest, security_headers,
+    body_limit, cache_headers, health, language, observability::request_log, origin_check,
+    page_cache, request_timeout, rest, security_headers,
 };
 
 /// The app's routes, generated once per process. Generating them runs the
@@ -58,6 +58,9 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         // metrics; what falls through to the files below has none.
         .route_layer(axum::middleware::from_fn(request_log::note_route))
         .fallback_service(static_files)
+        // Inside the timeout (a slow body is cut off with the rest) and the
+        // origin check (a refused request is not read).
+        .layer(axum::middleware::from_fn(body_limit::limit))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             origin_check::require_same_origin,

@@ -64,29 +64,38 @@ pub(crate) fn client_address() -> Result<Option<std::net::IpAddr>, crate::error:
 pub(crate) async fn with_status<T>(
     work: impl Future<Output = Result<T, crate::error::AppError>>,
 ) -> Result<T, crate::error::AppError> {
-    use leptos::prelude::use_context;
     let result = work.await;
     if let Err(error) = &result {
-        let Some(parts) = use_context::<http::request::Parts>() else {
-            return result;
-        };
-        let page_render = !parts.uri.path().starts_with("/api/");
-        let plain_form_post = parts
-            .headers
-            .get(http::header::ACCEPT)
-            .and_then(|accept| accept.to_str().ok())
-            .is_some_and(|accept| accept.contains("text/html"));
-        let Ok(status) = http::StatusCode::from_u16(error.code.http_status()) else {
-            return result;
-        };
-        let applies = if page_render {
-            status.is_server_error()
-        } else {
-            !plain_form_post
-        };
-        if let (true, Some(response)) = (applies, use_context::<leptos_axum::ResponseOptions>()) {
-            response.set_status(status);
-        }
+        give_status(error);
     }
     result
+}
+
+/// Sets the response's status to `error`'s, by `with_status`'s rules, when
+/// called inside a request (its `Parts` and `ResponseOptions` in context).
+/// Also called for arguments that do not decode, which fail before the
+/// function's body (and `with_status`) runs: a 400, not Leptos's 500.
+#[cfg(feature = "ssr")]
+pub(crate) fn give_status(error: &crate::error::AppError) {
+    use leptos::prelude::use_context;
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return;
+    };
+    let page_render = !parts.uri.path().starts_with("/api/");
+    let plain_form_post = parts
+        .headers
+        .get(http::header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    let Ok(status) = http::StatusCode::from_u16(error.code.http_status()) else {
+        return;
+    };
+    let applies = if page_render {
+        status.is_server_error()
+    } else {
+        !plain_form_post
+    };
+    if let (true, Some(response)) = (applies, use_context::<leptos_axum::ResponseOptions>()) {
+        response.set_status(status);
+    }
 }

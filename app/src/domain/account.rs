@@ -194,7 +194,7 @@ pub fn check_email(email: &str) -> Result<(), Problem> {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains('@')
-        && !email.chars().any(char::is_whitespace)
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
         && email.len() <= 254;
     if plausible {
         Ok(())
@@ -265,7 +265,17 @@ mod tests {
             assert!(check_email(good).is_ok(), "{good}");
         }
         for bad in [
-            "", "a", "a@b", "@b.co", "a@.co", "a@b.co.", "a b@c.de", "a@b@c.de",
+            "",
+            "a",
+            "a@b",
+            "@b.co",
+            "a@.co",
+            "a@b.co.",
+            "a b@c.de",
+            "a@b@c.de",
+            // PostgreSQL cannot store a NUL (this was a 500).
+            "a\u{0}b@c.de",
+            "a@b.co\u{7f}",
         ] {
             assert!(check_email(bad).is_err(), "{bad}");
         }

@@ -307,10 +307,17 @@ pub fn total_pages(total_items: u64, per_page: u32) -> u32 {
     u32::try_from(total_items.div_ceil(per_page)).unwrap_or(u32::MAX)
 }
 
+/// Trimmed, and `None` when empty. Control characters count as spaces: no
+/// title holds one (titles are visible text), and PostgreSQL cannot even
+/// compare a NUL (a search for one was a 500).
 fn normalize_search(raw: Option<&str>) -> Option<String> {
-    raw.map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
+    raw.map(|text| {
+        text.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect::<String>()
+    })
+    .map(|text| text.trim().to_owned())
+    .filter(|text| !text.is_empty())
 }
 
 fn parse_bounded(raw: Option<&str>, default: u32, min: u32, max: u32) -> Result<u32, Problem> {
@@ -416,6 +423,14 @@ mod tests {
         let url = query.to_url();
         let q = url.strip_prefix("/?q=").unwrap_or_default();
         assert_eq!(ListQuery::parse(raw(Some(q), None, None, None)), Ok(query));
+    }
+
+    #[test]
+    fn control_characters_in_a_search_are_spaces() {
+        let query = ListQuery::parse(raw(Some("\u{0}a\u{0}b\u{1f}"), None, None, None));
+        assert_eq!(query.map(|q| q.search), Ok(Some("a b".to_owned())));
+        let lenient = ListQuery::parse_lenient(raw(Some("\u{0}\u{7f}"), None, None, None));
+        assert_eq!(lenient.search, None);
     }
 
     #[test]

@@ -107,6 +107,11 @@ pub enum Problem {
     },
     SomeValuesInvalid,
     Malformed,
+    /// A body longer than the endpoint takes, in KiB.
+    BodyTooLarge {
+        max_kib: usize,
+    },
+    JsonOnly,
     NoSuchEndpoint,
     NotFromMoa,
     TooManyStreams,

@@ -47,6 +47,11 @@ pub fn problem(l: Locale, problem: &Problem) -> String {
         P::SearchTooLong { max } => {
             return td_string!(l, problem.search_too_long, max = max).to_string();
         }
+        P::BodyTooLarge { max_kib } => {
+            let max = format::group_thousands(u64::try_from(*max_kib).unwrap_or(u64::MAX));
+            return td_string!(l, problem.body_too_large, max = max).to_string();
+        }
+        P::JsonOnly => td_string!(l, problem.json_only),
         P::SortUnknown => td_string!(l, problem.sort_unknown),
         P::UsernameCharacters => td_string!(l, problem.username_characters),
         P::EmailFormat => td_string!(l, problem.email_format),

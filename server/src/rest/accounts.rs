@@ -24,7 +24,7 @@ use super::{
 };
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SignUpRequest {
     /// 3–30 letters, digits or underscores; unique regardless of case.
     username: String,
@@ -58,7 +58,7 @@ impl From<Account> for AccountResponse {
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct TokenRequest {
     username: String,
     password: String,

@@ -3,10 +3,11 @@
 //! `DELETE /api/v1/posts/{id}/backings/mine`. The service decides every
 //! refusal (a publisher is told `PUBLISHER_CANNOT_BACK`, not `FORBIDDEN`).
 
-use app::{domain::Money, error::AppError, model::Eligibility, service, state::AppState};
+use app::{domain::Money, model::Eligibility, service, state::AppState};
 use axum::{
     Json,
-    extract::{Path, State, rejection::JsonRejection},
+    body::Bytes,
+    extract::State,
     http::{HeaderMap, StatusCode},
 };
 use serde::{Deserialize, Serialize};
@@ -16,7 +17,7 @@ use super::{
     ApiError,
     auth::Signed,
     error::ErrorBody,
-    input::{body, idempotency_key},
+    input::{PostId, idempotency_key, optional_body},
 };
 
 /// Whether the caller may back the project now.
@@ -74,13 +75,6 @@ pub struct WithdrawalResponse {
     pub balance: i64,
 }
 
-fn post_id(id: &str) -> Result<i64, ApiError> {
-    id.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| AppError::post_not_found().into())
-}
-
 /// May I back this project? Anonymous callers get 200 with reason
 /// `UNAUTHENTICATED`.
 #[utoipa::path(
@@ -97,9 +91,8 @@ fn post_id(id: &str) -> Result<i64, ApiError> {
 pub async fn eligibility(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    PostId(id): PostId,
 ) -> Result<Json<EligibilityResponse>, ApiError> {
-    let id = post_id(&id)?;
     let session = service::sessions::from_headers(&state, &headers).await;
     let answer = service::backings::eligibility(&state, session.as_ref(), id).await?;
     Ok(Json(answer.into()))
@@ -117,7 +110,7 @@ pub async fn eligibility(
         ("id" = i64, Path, description = "Project id"),
         ("Idempotency-Key" = Option<String>, Header, description = "1–200 visible ASCII characters, unique per intended backing"),
     ),
-    request_body(content = BackingRequest, description = "Optional: the price you saw"),
+    request_body(content = Option<BackingRequest>, description = "Optional: the price you saw"),
     responses(
         (status = 201, description = "Backed", body = BackingResponse),
         (status = 401, description = "`UNAUTHENTICATED`", body = ErrorBody),
@@ -132,9 +125,9 @@ pub async fn eligibility(
 pub async fn back(
     State(state): State<AppState>,
     Signed { session, .. }: Signed,
-    Path(id): Path<String>,
+    PostId(id): PostId,
     headers: HeaderMap,
-    payload: Result<Json<BackingRequest>, JsonRejection>,
+    payload: Bytes,
 ) -> Result<
     (
         StatusCode,
@@ -143,12 +136,8 @@ pub async fn back(
     ),
     ApiError,
 > {
-    let id = post_id(&id)?;
     let key = idempotency_key(&headers)?;
-    let request = match payload {
-        Err(JsonRejection::MissingJsonContentType(_)) => BackingRequest::default(),
-        other => body(other)?,
-    };
+    let request: BackingRequest = optional_body(&headers, &payload)?;
     let receipt = service::backings::back(
         &state,
         &session,
@@ -190,9 +179,8 @@ pub async fn back(
 pub async fn withdraw(
     State(state): State<AppState>,
     Signed { session, .. }: Signed,
-    Path(id): Path<String>,
+    PostId(id): PostId,
 ) -> Result<Json<WithdrawalResponse>, ApiError> {
-    let id = post_id(&id)?;
     let withdrawal = service::backings::withdraw(&state, &session, id).await?;
     Ok(Json(WithdrawalResponse {
         refunded: withdrawal.refunded.as_won(),

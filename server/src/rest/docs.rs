@@ -15,14 +15,17 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{accounts, backings, endings, error, events, mine, pockets, posts, publishing};
+use super::{
+    accounts, backings, common_responses::CommonResponses, constraints::Constraints, endings,
+    error, events, mine, pockets, posts, publishing,
+};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Moa API",
         version = "1",
-        description = "Moa 모아 crowdfunding: browse funding projects, sign up, log in, and manage a pocket. Amounts are integer KRW.\n\nErrors are `{\"error\": {\"code\", \"message\", \"details\"}}`. The `code` is stable and language-neutral; `message` and `details` are for people, in Korean when `Accept-Language` prefers Korean (`ko`, `ko-KR`) or the `moa_locale=ko` cookie is set, and in English otherwise. Responses say `Vary: Cookie, Accept-Language`."
+        description = "Moa 모아 crowdfunding: browse funding projects, sign up, log in, and manage a pocket. Amounts are integer KRW.\n\nErrors are `{\"error\": {\"code\", \"message\", \"details\"}}`. The `code` is stable and language-neutral; `message` and `details` are for people, in Korean when `Accept-Language` prefers Korean (`ko`, `ko-KR`) or the `moa_locale=ko` cookie is set, and in English otherwise. Responses say `Vary: Cookie, Accept-Language`.\n\nBodies are JSON (`Content-Type: application/json`, else 415 `UNSUPPORTED_MEDIA_TYPE`) of at most 64 KiB (a project's create and edit take more: room for its 20,000 characters in any encoding), else 413 `PAYLOAD_TOO_LARGE`; a field the operation does not know is a 422 `VALIDATION_FAILED`. A path under `/api/v1` that names no operation answers 404 `NOT_FOUND`."
     ),
     paths(posts::list, posts::get, posts::delete, publishing::create, publishing::edit,
         publishing::backers, backings::eligibility, backings::back, backings::withdraw,
@@ -67,7 +70,7 @@ use super::{accounts, backings, endings, error, events, mine, pockets, posts, pu
         error::ErrorBody,
         error::ErrorDetail
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses, &Constraints),
     tags(
         (name = "posts", description = "Funding projects"),
         (name = "accounts", description = "Accounts and sessions"),

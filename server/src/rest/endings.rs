@@ -4,34 +4,30 @@
 
 use app::{
     domain::{Money, PostStatus, transition::Confirmation},
-    error::AppError,
     model::TransitionRecord,
     service::{self, access::PublisherOnly},
     state::AppState,
 };
-use axum::{
-    Json,
-    body::Bytes,
-    extract::{Path, State},
-};
+use axum::{Json, body::Bytes, extract::State, http::HeaderMap};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{ApiError, auth::Signed, error::ErrorBody, input::body, posts::PostDetail};
-
-fn post_id(id: &str) -> Result<i64, ApiError> {
-    Ok(id.parse::<i64>().map_err(|_| AppError::post_not_found())?)
-}
+use super::{
+    ApiError,
+    auth::Signed,
+    error::ErrorBody,
+    input::{PostId, optional_body},
+    posts::PostDetail,
+};
 
 async fn end(
     state: &AppState,
     signed: &Signed<PublisherOnly>,
-    id: &str,
+    id: i64,
     to: PostStatus,
     seen: Confirmation,
 ) -> Result<Json<PostDetail>, ApiError> {
-    let id = post_id(id)?;
     service::settlement::end_by_owner(state, &signed.session, id, to, seen).await?;
     Ok(Json(service::posts::get(state, id).await?.into()))
 }
@@ -61,7 +57,7 @@ pub struct CancelRequest {
     tag = "posts",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Project id")),
-    request_body(content = CancelRequest, description = "Optional: the backer count and total you saw"),
+    request_body(content = Option<CancelRequest>, description = "Optional: the backer count and total you saw"),
     responses(
         (status = 200, description = "The cancelled project", body = PostDetail),
         (status = 401, description = "`UNAUTHENTICATED`", body = ErrorBody),
@@ -75,21 +71,18 @@ pub struct CancelRequest {
 pub async fn cancel(
     State(state): State<AppState>,
     signed: Signed<PublisherOnly>,
-    Path(id): Path<String>,
+    PostId(id): PostId,
+    headers: HeaderMap,
     payload: Bytes,
 ) -> Result<Json<PostDetail>, ApiError> {
     // No body (or an empty one, whatever its type) confirms nothing, as
     // before the body existed.
-    let request = if payload.trim_ascii().is_empty() {
-        CancelRequest::default()
-    } else {
-        body(Json::<CancelRequest>::from_bytes(&payload))?
-    };
+    let request: CancelRequest = optional_body(&headers, &payload)?;
     let seen = Confirmation {
         backers: request.backers,
         total: request.total_amount.map(Money::won),
     };
-    end(&state, &signed, &id, PostStatus::Cancel, seen).await
+    end(&state, &signed, id, PostStatus::Cancel, seen).await
 }
 
 /// Close one of your projects after it succeeded (its payout is already in
@@ -112,12 +105,12 @@ pub async fn cancel(
 pub async fn close(
     State(state): State<AppState>,
     signed: Signed<PublisherOnly>,
-    Path(id): Path<String>,
+    PostId(id): PostId,
 ) -> Result<Json<PostDetail>, ApiError> {
     end(
         &state,
         &signed,
-        &id,
+        id,
         PostStatus::Close,
         Confirmation::default(),
     )
@@ -171,9 +164,8 @@ impl From<TransitionRecord> for TransitionItem {
 pub async fn transitions(
     State(state): State<AppState>,
     Signed { session, .. }: Signed<PublisherOnly>,
-    Path(id): Path<String>,
+    PostId(id): PostId,
 ) -> Result<Json<Vec<TransitionItem>>, ApiError> {
-    let id = post_id(&id)?;
     let history = service::settlement::history(&state, &session, id).await?;
     Ok(Json(
         history.into_iter().map(TransitionItem::from).collect(),

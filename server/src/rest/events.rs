@@ -18,7 +18,7 @@ use app::{
     state::AppState,
 };
 use axum::{
-    extract::{Path, State},
+    extract::State,
     http::{HeaderName, StatusCode},
     response::{
         IntoResponse, Response,
@@ -31,7 +31,7 @@ use tokio::sync::{
     watch,
 };
 
-use super::{ApiError, auth::ClientAddress, error::ErrorBody};
+use super::{ApiError, auth::ClientAddress, error::ErrorBody, input::PostId};
 
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
@@ -64,9 +64,8 @@ struct Watch {
 pub async fn figures(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
-    Path(id): Path<String>,
+    PostId(post_id): PostId,
 ) -> Result<Response, ApiError> {
-    let post_id = id.parse::<i64>().map_err(|_| AppError::post_not_found())?;
     let permit = state.live.admit(client).ok_or_else(|| {
         AppError::new(
             ErrorCode::ServiceUnavailable,

@@ -6,6 +6,8 @@
 pub mod accounts;
 pub mod auth;
 pub mod backings;
+pub mod common_responses;
+pub mod constraints;
 pub mod docs;
 pub mod endings;
 pub mod error;

@@ -31,7 +31,7 @@ use super::{
 };
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct PocketRequest {
     /// A bank code: KB, SHINHAN, WOORI, HANA, NH, IBK, KAKAO, TOSS, KBANK, SC, BUSAN, DAEGU.
     #[schema(example = "KB")]
@@ -62,6 +62,7 @@ impl From<Pocket> for PocketResponse {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DepositRequest {
     /// KRW, 1,000–10,000,000.
     amount: i64,

@@ -9,14 +9,14 @@ use app::{
 };
 use axum::{
     Json,
-    extract::{Path, Query, State, rejection::QueryRejection},
+    extract::{Query, State, rejection::QueryRejection},
     http::StatusCode,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiError, auth::Signed, error::ErrorBody};
+use super::{ApiError, auth::Signed, error::ErrorBody, input::PostId};
 
 /// Query parameters of the list. Taken as text so that a bad value gets a
 /// `VALIDATION_FAILED` naming the field rather than a generic rejection.
@@ -162,9 +162,8 @@ pub async fn list(
 )]
 pub async fn get(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PostId(id): PostId,
 ) -> Result<Json<PostDetail>, ApiError> {
-    let id = id.parse::<i64>().map_err(|_| AppError::post_not_found())?;
     Ok(Json(service::posts::get(&state, id).await?.into()))
 }
 
@@ -187,9 +186,8 @@ pub async fn get(
 pub async fn delete(
     State(state): State<AppState>,
     Signed { session, .. }: Signed<PublisherOnly>,
-    Path(id): Path<String>,
+    PostId(id): PostId,
 ) -> Result<StatusCode, ApiError> {
-    let id = id.parse::<i64>().map_err(|_| AppError::post_not_found())?;
     service::posts::delete(&state, &session, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

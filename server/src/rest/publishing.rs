@@ -14,7 +14,7 @@ use app::{
 use axum::{
     Json,
     extract::{
-        Path, Query, State,
+        Query, State,
         rejection::{JsonRejection, QueryRejection},
     },
     http::{HeaderValue, StatusCode, header},
@@ -29,7 +29,7 @@ use super::{
     ApiError,
     auth::Signed,
     error::ErrorBody,
-    input::{PageParams, body, query},
+    input::{PageParams, PostId, body, query},
     posts::PostDetail,
 };
 
@@ -204,10 +204,9 @@ pub async fn create(
 pub async fn edit(
     State(state): State<AppState>,
     Signed { session, .. }: Signed<PublisherOnly>,
-    Path(id): Path<String>,
+    PostId(id): PostId,
     payload: Result<Json<EditPostRequest>, JsonRejection>,
 ) -> Result<Json<PostDetail>, ApiError> {
-    let id = id.parse::<i64>().map_err(|_| AppError::post_not_found())?;
     let request = body(payload)?;
     let price = request.price.as_ref().map(amount_text);
     let draft = EditDraft {
@@ -241,10 +240,9 @@ pub async fn edit(
 pub async fn backers(
     State(state): State<AppState>,
     Signed { session, .. }: Signed<PublisherOnly>,
-    Path(id): Path<String>,
+    PostId(id): PostId,
     params: Result<Query<PageParams>, QueryRejection>,
 ) -> Result<Json<BackerList>, ApiError> {
-    let id = id.parse::<i64>().map_err(|_| AppError::post_not_found())?;
     let paging = query(params)?.parse()?;
     let page = service::publishing::backers(&state, &session, id, paging).await?;
     Ok(Json(page.into()))
