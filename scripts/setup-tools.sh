@@ -43,6 +43,15 @@ install_schemathesis
 if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
+# nginx in front of two Moa processes in the several-processes test
+# (`make test-faults`), run by the test itself from a temporary directory.
+if [ ! -x /usr/sbin/nginx ]; then
+  if apt-cache show nginx-light >/dev/null 2>&1; then
+    apt_install nginx-light
+  else
+    apt_install nginx
+  fi
+fi
 # Hangul for the browser tests and their screenshots (a bare machine has no
 # Korean font and draws empty boxes).
 if ! fc-list :lang=ko 2>/dev/null | grep -q .; then
