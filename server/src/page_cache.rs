@@ -63,6 +63,8 @@ pub struct PageCache {
 struct Store {
     /// The list generation and day the kept pages belong to.
     era: Option<Era>,
+    /// When `era` was taken up.
+    era_since: Option<Instant>,
     pages: HashMap<String, Kept>,
     /// Counts answers, to find the page answered least recently.
     clock: AtomicU64,
@@ -119,11 +121,18 @@ impl PageCache {
         };
         match store.era {
             // A render that read an older generation (or day) finished late:
-            // its page is already out of date, and the newer ones stay.
-            Some(current) if era < current => return,
+            // its page is already out of date, and the newer ones stay. An
+            // era older than a kept page may live is past, though: a lower
+            // generation then means Redis lost the counter and began again.
+            Some(current)
+                if era < current && store.era_since.is_some_and(|since| since.elapsed() < TTL) =>
+            {
+                return;
+            }
             Some(current) if era == current => {}
             _ => {
                 store.era = Some(era);
+                store.era_since = Some(Instant::now());
                 store.pages.clear();
             }
         }
@@ -281,7 +290,9 @@ fn answer(page: &Template, nonce: &str, content_type: HeaderValue) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::{CAPACITY, Era, HeaderValue, PageCache, Template, is_canonical, is_public_page};
+    use super::{
+        CAPACITY, Era, HeaderValue, Instant, PageCache, TTL, Template, is_canonical, is_public_page,
+    };
     use axum::http::Uri;
 
     fn canonical(uri: &'static str) -> bool {
@@ -355,6 +366,21 @@ mod tests {
         assert!(cache.get(era(1), "/posts/1").is_none());
         keep(&cache, era(3), "/posts/1");
         assert!(cache.get(era(3), "/").is_none(), "a newer era empties it");
+    }
+
+    #[test]
+    fn after_the_generation_restarts_lower_pages_are_kept_again() {
+        // Redis lost the counter (restarted, flushed): the generation starts
+        // again below the era kept. Once that era is older than a kept page
+        // may be, the lower one takes over instead of caching nothing.
+        let cache = PageCache::default();
+        keep(&cache, era(40), "/");
+        if let Ok(mut store) = cache.store.write() {
+            store.era_since = Instant::now().checked_sub(TTL);
+        }
+        keep(&cache, era(1), "/");
+        assert!(cache.get(era(1), "/").is_some());
+        assert!(cache.get(era(40), "/").is_none());
     }
 
     #[test]
