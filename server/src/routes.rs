@@ -82,6 +82,9 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .layer(CompressionLayer::new())
         // Outermost: the request's id, log line and metrics cover all of
         // the above.
-        .layer(axum::middleware::from_fn(request_log::track))
+        .layer(axum::middleware::from_fn_with_state(
+            state.trusted_proxies.clone(),
+            request_log::track,
+        ))
         .with_state(state)
 }

@@ -86,16 +86,35 @@ async fn every_response_carries_a_fresh_request_id() {
 }
 
 #[tokio::test]
-async fn a_plain_request_id_is_echoed() {
-    let app = TestApp::spawn().await;
+async fn a_trusted_proxys_plain_request_id_is_echoed() {
+    let app = TestApp::spawn_with(common::Options {
+        trusted_proxies: vec![std::net::Ipv4Addr::LOCALHOST.into()],
+        ..common::Options::default()
+    })
+    .await;
     let id = format!("proxy-1.{}_Z", "x".repeat(50));
     let response = get_with_id(&app, "/healthz", &id).await;
     assert_eq!(request_id(&response), id);
 }
 
+/// Anyone else's id is not believed: it could name another request's id,
+/// and make the logs of two requests look like one.
 #[tokio::test]
-async fn any_other_request_id_is_replaced() {
+async fn a_request_id_from_anyone_but_a_trusted_proxy_is_replaced() {
     let app = TestApp::spawn().await;
+    let response = get_with_id(&app, "/healthz", "chosen-by-the-client").await;
+    let id = request_id(&response);
+    assert!(is_plain_id(&id), "{id:?}");
+    assert_ne!(id, "chosen-by-the-client");
+}
+
+#[tokio::test]
+async fn a_trusted_proxys_request_id_that_is_not_plain_and_short_is_replaced() {
+    let app = TestApp::spawn_with(common::Options {
+        trusted_proxies: vec![std::net::Ipv4Addr::LOCALHOST.into()],
+        ..common::Options::default()
+    })
+    .await;
     let too_long = "a".repeat(65);
     for sent in ["has space", "semi;colon", "<script>", too_long.as_str()] {
         let answered = request_id(&get_with_id(&app, "/healthz", sent).await);

@@ -22,6 +22,12 @@ impl TrustedProxies {
         self.0.contains(&address)
     }
 
+    /// Whether the connection comes from a trusted proxy, whose headers
+    /// about the request (its id, the client's address) are believed.
+    pub fn trusts_peer(&self, peer: Option<IpAddr>) -> bool {
+        peer.is_some_and(|peer| self.trusts(peer))
+    }
+
     /// The client behind `peer`, the connection's address: `peer` itself
     /// unless it is a trusted proxy; then the nearest address in
     /// `X-Forwarded-For` that is not a trusted proxy. Each proxy appends the

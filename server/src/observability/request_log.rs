@@ -2,20 +2,24 @@
 //! answered and on its response, and its count and duration in the
 //! metrics.
 //!
-//! The id comes from the client's `x-request-id` when that is short and
-//! plain (so a proxy's id follows the request through), or is made here.
+//! The id comes from `x-request-id` when a trusted proxy
+//! (`MOA_TRUSTED_PROXIES`) sent it short and plain, so the proxy's id
+//! follows the request through; otherwise it is made here (anyone else
+//! could name another request's id and tangle the logs).
 //! The line names the matched route's template (`/posts/{id}`), which is
 //! also the metrics' `route` label, and the path without its query: queries
 //! can carry what does not belong in logs. Headers, cookies and bodies are
 //! never logged.
 
 use std::{
+    net::SocketAddr,
     sync::{Arc, OnceLock},
     time::{Duration, Instant},
 };
 
+use app::service::client_address::TrustedProxies;
 use axum::{
-    extract::{MatchedPath, Request},
+    extract::{ConnectInfo, MatchedPath, Request, State},
     http::{HeaderName, HeaderValue},
     middleware::Next,
     response::Response,
@@ -60,9 +64,21 @@ impl Route {
 }
 
 /// The outermost middleware: ids, times, logs and counts every request.
-pub async fn track(mut request: Request, next: Next) -> Response {
+pub async fn track(
+    State(proxies): State<TrustedProxies>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
-    let id = accepted_id(request.headers().get(&REQUEST_ID)).unwrap_or_else(new_id);
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip());
+    let id = proxies
+        .trusts_peer(peer)
+        .then(|| accepted_id(request.headers().get(&REQUEST_ID)))
+        .flatten()
+        .unwrap_or_else(new_id);
     // Made of safe characters only, so always a valid header value.
     let id_header = HeaderValue::from_str(&id).ok();
     let method = request.method().clone();
