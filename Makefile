@@ -7,7 +7,7 @@ run: ## Set up, build (release), load demo data and serve at http://127.0.0.1:30
 test: ## Everything CI checks: fmt, clippy (ssr + hydrate), unit/integration, release build, schemathesis, Playwright
 	@bash scripts/test.sh
 
-test-faults: ## Slow fault tests on private PostgreSQL and Redis (Redis down or hung, PostgreSQL restarted, settlement killed), ledger checked; two Moa processes behind nginx
+test-faults: ## Slow fault tests on private PostgreSQL and Redis (Redis down or hung, PostgreSQL restarted, settlement killed), ledger checked; two Moa processes behind nginx; a streaming read replica
 	@bash scripts/test-faults.sh
 
 setup: ## Install the build tools (wasm target, cargo-leptos, wasm-bindgen-cli, npm packages, Chromium)

@@ -171,6 +171,23 @@ impl Cache {
             .await;
     }
 
+    /// Sets a flag that lives for `ttl` (`SET key 1 EX ttl`).
+    pub async fn mark(&self, key: &str, ttl: Duration) {
+        let Some(mut connection) = self.connection().await else {
+            return;
+        };
+        let _: Option<()> = self
+            .bounded("write", connection.set_ex(key, 1u8, ttl.as_secs().max(1)))
+            .await;
+    }
+
+    /// Whether a flag set by [`Cache::mark`] still lives; `None` when Redis
+    /// cannot answer.
+    pub async fn is_marked(&self, key: &str) -> Option<bool> {
+        let mut connection = self.connection().await?;
+        self.bounded("read", connection.exists(key)).await
+    }
+
     pub async fn delete(&self, key: &str) {
         let Some(mut connection) = self.connection().await else {
             return;

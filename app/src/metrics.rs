@@ -69,8 +69,36 @@ impl SettlementOutcome {
     }
 }
 
+/// Where a public read (list, search, a project's page) was answered from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadSource {
+    Primary,
+    /// The streaming replica of `DATABASE_READ_URL`.
+    Replica,
+}
+
+impl ReadSource {
+    pub const ALL: [ReadSource; 2] = [ReadSource::Primary, ReadSource::Replica];
+
+    /// The `database` label.
+    pub fn label(self) -> &'static str {
+        match self {
+            ReadSource::Primary => "primary",
+            ReadSource::Replica => "replica",
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            ReadSource::Primary => 0,
+            ReadSource::Replica => 1,
+        }
+    }
+}
+
 static CACHE_HITS: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
 static CACHE_MISSES: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
+static PUBLIC_READS: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
 static BACKINGS: AtomicU64 = AtomicU64::new(0);
 static SETTLEMENTS: [AtomicU64; 3] = [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)];
 
@@ -80,6 +108,15 @@ pub fn cache_hit(cache: Cache) {
 
 pub fn cache_miss(cache: Cache) {
     CACHE_MISSES[cache.index()].fetch_add(1, Ordering::Relaxed);
+}
+
+/// A public read went to the database (a cache did not answer it).
+pub fn public_read(source: ReadSource) {
+    PUBLIC_READS[source.index()].fetch_add(1, Ordering::Relaxed);
+}
+
+pub fn public_reads(source: ReadSource) -> u64 {
+    PUBLIC_READS[source.index()].load(Ordering::Relaxed)
 }
 
 /// A backing committed (not an idempotent replay of an earlier one).

@@ -13,13 +13,16 @@ use crate::{
     live::LiveFigures,
     service::{
         auth::TokenKeys, client_address::TrustedProxies, login_throttle::LoginThrottle,
-        sign_up_limit::SignUpLimit,
+        replica::ReadReplica, sign_up_limit::SignUpLimit,
     },
 };
 
 #[derive(Clone)]
 pub struct AppState {
+    /// The primary: every write, and every read without a replica.
     pub db: PgPool,
+    /// A streaming replica for public reads (`DATABASE_READ_URL`).
+    pub replica: Option<ReadReplica>,
     pub cache: Cache,
     pub clock: Clock,
     pub timezone: Tz,

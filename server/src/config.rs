@@ -36,6 +36,12 @@ impl fmt::Debug for JwtSecret {
 #[derive(Clone, Debug)]
 pub struct Config {
     pub database_url: String,
+    /// A PostgreSQL streaming replica of `database_url` for public reads
+    /// (`DATABASE_READ_URL`; unset: every read goes to the primary).
+    pub database_read_url: Option<String>,
+    /// How far behind the primary the replica may fall before public reads
+    /// leave it for the primary (`MOA_READ_REPLICA_MAX_LAG_MS`).
+    pub read_replica_max_lag: Duration,
     pub redis_url: String,
     pub addr: SocketAddr,
     pub environment: Environment,
@@ -102,6 +108,8 @@ pub enum ConfigError {
     MissingDatabaseUrl,
     #[error("DATABASE_URL must start with postgres:// or postgresql://")]
     InvalidDatabaseUrl,
+    #[error("DATABASE_READ_URL must start with postgres:// or postgresql://")]
+    InvalidDatabaseReadUrl,
     #[error("REDIS_URL must start with redis:// or rediss://")]
     InvalidRedisUrl,
     #[error("MOA_ADDR {0:?} is not a socket address such as 127.0.0.1:3000")]
@@ -151,6 +159,13 @@ impl Config {
         let database_url = lookup("DATABASE_URL").ok_or(ConfigError::MissingDatabaseUrl)?;
         if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
             return Err(ConfigError::InvalidDatabaseUrl);
+        }
+
+        let database_read_url = lookup("DATABASE_READ_URL");
+        if database_read_url.as_deref().is_some_and(|url| {
+            !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        }) {
+            return Err(ConfigError::InvalidDatabaseReadUrl);
         }
 
         let redis_url = lookup("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379".to_owned());
@@ -237,6 +252,8 @@ impl Config {
         let sign_ups_per_hour = number("MOA_SIGNUPS_PER_HOUR", 20, 1, 1_000_000)?;
         let settlement_interval =
             Duration::from_secs(number("MOA_SETTLEMENT_INTERVAL_SECONDS", 60, 1, 86_400)?);
+        let read_replica_max_lag =
+            Duration::from_millis(number("MOA_READ_REPLICA_MAX_LAG_MS", 5_000, 100, 600_000)?);
         let clock_offset_days =
             u32::try_from(number("MOA_CLOCK_OFFSET_DAYS", 0, 0, 3_650)?).unwrap_or_default();
         if clock_offset_days > 0 && environment == Environment::Production {
@@ -245,6 +262,8 @@ impl Config {
 
         Ok(Config {
             database_url,
+            database_read_url,
+            read_replica_max_lag,
             redis_url,
             addr,
             environment,
@@ -273,6 +292,11 @@ impl Config {
     /// The database URL with any password hidden, for messages.
     pub fn redacted_database_url(&self) -> String {
         redact_password(&self.database_url)
+    }
+
+    /// The replica's URL with any password hidden, for messages.
+    pub fn redacted_database_read_url(&self) -> Option<String> {
+        self.database_read_url.as_deref().map(redact_password)
     }
 }
 
@@ -346,6 +370,28 @@ mod tests {
         assert_eq!(
             load(&[("DATABASE_URL", "mysql://x")]).err(),
             Some(ConfigError::InvalidDatabaseUrl)
+        );
+    }
+
+    #[test]
+    fn a_read_replica_is_optional_and_checked() {
+        let primary_only = load(&[("DATABASE_URL", DB)]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(primary_only.database_read_url, None);
+        assert_eq!(primary_only.read_replica_max_lag.as_millis(), 5_000);
+        let with_replica = load(&[
+            ("DATABASE_URL", DB),
+            ("DATABASE_READ_URL", "postgres://moa:pw@replica:5432/moa"),
+            ("MOA_READ_REPLICA_MAX_LAG_MS", "2500"),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            with_replica.redacted_database_read_url().as_deref(),
+            Some("postgres://moa:***@replica:5432/moa")
+        );
+        assert_eq!(with_replica.read_replica_max_lag.as_millis(), 2_500);
+        assert_eq!(
+            load(&[("DATABASE_URL", DB), ("DATABASE_READ_URL", "replica:5432")]).err(),
+            Some(ConfigError::InvalidDatabaseReadUrl)
         );
     }
 

@@ -122,6 +122,7 @@ async fn run(command: Command, config: Config) -> Result<(), StartupError> {
             }
             let (stop, stopped) = watch::channel(false);
             server::live::spawn_listener(state.clone());
+            tokio::spawn(app::service::replica::watch(state.clone()));
             let live = state.live.clone();
             let settlement =
                 server::settlement_task::spawn(state.clone(), config.settlement_interval, stopped);

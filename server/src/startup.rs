@@ -8,7 +8,7 @@ use app::{
     clock::Clock,
     service::{
         auth::TokenKeys, client_address::TrustedProxies, login_throttle::LoginThrottle,
-        sign_up_limit::SignUpLimit,
+        replica::ReadReplica, sign_up_limit::SignUpLimit,
     },
     state::AppState,
 };
@@ -19,6 +19,7 @@ use sqlx::{
 };
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+const REPLICA_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
 
 use crate::config::Config;
 
@@ -85,6 +86,27 @@ pub async fn migrate(pool: &PgPool) -> Result<(), StartupError> {
     Ok(())
 }
 
+/// The read replica's pool, when `DATABASE_READ_URL` names one. Lazy: a
+/// replica that is down at start-up does not stop Moa, whose public reads
+/// stay on the primary until `replica::watch` finds the replica keeping up.
+fn read_replica(config: &Config) -> Option<ReadReplica> {
+    let url = config.database_read_url.as_deref()?;
+    let limit = config.db_statement_timeout.as_millis().to_string();
+    let options = url
+        .parse::<PgConnectOptions>()
+        .inspect_err(|error| {
+            tracing::error!(%error, url = config.redacted_database_read_url(), "DATABASE_READ_URL does not parse; reading from the primary only");
+        })
+        .ok()?
+        .options([("statement_timeout", limit.as_str())]);
+    let pool = PgPoolOptions::new()
+        .max_connections(config.db_pool_size)
+        // A replica that does not answer is left for the primary quickly.
+        .acquire_timeout(REPLICA_ACQUIRE_TIMEOUT)
+        .connect_lazy_with(options);
+    Some(ReadReplica::new(pool, config.read_replica_max_lag))
+}
+
 pub fn build_state(config: &Config, db: PgPool, clock: Clock) -> AppState {
     let redis_client = redis::Client::open(config.redis_url.as_str())
         .inspect_err(|error| tracing::warn!(%error, "invalid REDIS_URL; running without cache"))
@@ -92,6 +114,7 @@ pub fn build_state(config: &Config, db: PgPool, clock: Clock) -> AppState {
     let cache = Cache::new(redis_client, format!("moa:{}", config.database_name()));
     AppState {
         db,
+        replica: read_replica(config),
         cache,
         clock,
         timezone: config.timezone,

@@ -39,6 +39,16 @@ pub(crate) async fn authorize<P: crate::service::access::Policy>()
     crate::service::access::authorize::<P>(&state, &parts.headers).await
 }
 
+/// Whose public read this is (see `service::replica`).
+#[cfg(feature = "ssr")]
+pub(crate) async fn reader(
+    state: &crate::state::AppState,
+) -> Result<crate::service::replica::Reader, crate::error::AppError> {
+    let parts = leptos::prelude::use_context::<http::request::Parts>()
+        .ok_or_else(crate::error::AppError::internal)?;
+    Ok(crate::service::replica::reader(state, &parts.headers).await)
+}
+
 /// The client address of the calling browser, as the per-client limits
 /// count it (see `service::client_address`).
 #[cfg(feature = "ssr")]

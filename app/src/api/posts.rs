@@ -27,7 +27,9 @@ pub async fn list_projects(
             per_page: per_page.as_deref(),
         })
         .map_err(AppError::validation)?;
-        crate::service::posts::list(&state()?, &query).await
+        let state = state()?;
+        let reader = super::reader(&state).await?;
+        crate::service::posts::list(&state, reader, &query).await
     })
     .await
 }
@@ -45,5 +47,10 @@ pub async fn list_projects_for(query: ListQuery) -> Result<ProjectPage, AppError
 
 #[server(endpoint = "get_project")]
 pub async fn get_project(id: i64) -> Result<ProjectDetail, AppError> {
-    super::with_status(async move { crate::service::posts::get(&state()?, id).await }).await
+    super::with_status(async move {
+        let state = state()?;
+        let reader = super::reader(&state).await?;
+        crate::service::posts::get(&state, reader, id).await
+    })
+    .await
 }

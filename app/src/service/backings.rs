@@ -249,7 +249,7 @@ pub async fn back(
     .await?;
     tx.commit().await?;
     crate::metrics::backing_made();
-    posts::lists_changed(state).await;
+    posts::changed_by(state, session.account_id).await;
     Ok(BackingReceipt {
         id: backing_id,
         post_id,
@@ -339,7 +339,7 @@ pub async fn withdraw(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    posts::lists_changed(state).await;
+    posts::changed_by(state, session.account_id).await;
     Ok(Withdrawal {
         refunded: amount,
         balance: returned.balance,

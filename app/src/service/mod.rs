@@ -12,6 +12,7 @@ pub mod markdown;
 pub mod pockets;
 pub mod posts;
 pub mod publishing;
+pub mod replica;
 pub mod session;
 pub mod sessions;
 pub mod settlement;

@@ -12,9 +12,13 @@ use crate::{
     },
     error::AppError,
     model::{ProjectDetail, ProjectPage, ProjectSummary},
-    service::markdown,
+    service::{
+        markdown,
+        replica::{self, Reader},
+    },
     state::AppState,
 };
+use sqlx::PgPool;
 
 /// Lists change with every backing; a few seconds of staleness is the price
 /// for not hitting PostgreSQL on every page view.
@@ -135,7 +139,14 @@ impl SummaryRow {
 
 /// One page of listed projects, status priority first, then the chosen
 /// order; both orders are served by an index.
-pub async fn list(state: &AppState, query: &ListQuery) -> Result<ProjectPage, AppError> {
+///
+/// `reader` decides whether a cached copy or the read replica may answer
+/// (see [`replica`]).
+pub async fn list(
+    state: &AppState,
+    reader: Reader,
+    query: &ListQuery,
+) -> Result<ProjectPage, AppError> {
     let today = state.today();
     let generation = list_generation(state).await;
     // Without a generation (Redis unreachable) there is no cache to use.
@@ -146,48 +157,14 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<ProjectPage, Ap
         ))
     });
     if let Some(cache_key) = &cache_key
+        && reader.may_read_cached()
         && let Some(cached) = state.cache.get_json::<ProjectPage>(cache_key).await
     {
         return Ok(cached);
     }
 
-    let limit = query.paging().limit();
-    let offset = query.offset();
-    let (rows, total_items): (Vec<SummaryRow>, i64) = match query.like_pattern() {
-        None => {
-            let sql = match query.sort() {
-                ProjectSort::Total => BY_TOTAL,
-                ProjectSort::Created => BY_CREATED,
-            };
-            let rows: Vec<CountedRow> = sqlx::query_as(sql)
-                .bind(limit)
-                .bind(offset)
-                .fetch_all(&state.db)
-                .await?;
-            // Past the last page there is no row to carry the count.
-            let count = match rows.first() {
-                Some(row) => row.listed_total,
-                None => sqlx::query_scalar(COUNT_ALL).fetch_one(&state.db).await?,
-            };
-            (rows.into_iter().map(|row| row.summary).collect(), count)
-        }
-        Some(pattern) => {
-            let sql = match query.sort() {
-                ProjectSort::Total => SEARCH_BY_TOTAL,
-                ProjectSort::Created => SEARCH_BY_CREATED,
-            };
-            let rows = sqlx::query_as(sql)
-                .bind(limit)
-                .bind(offset)
-                .bind(&pattern)
-                .fetch_all(&state.db);
-            let count = sqlx::query_scalar(COUNT_SEARCH)
-                .bind(&pattern)
-                .bind(i64::try_from(SEARCH_COUNT_CAP + 1).unwrap_or(i64::MAX))
-                .fetch_one(&state.db);
-            tokio::try_join!(rows, count)?
-        }
-    };
+    let (rows, total_items) =
+        replica::public_read(state, reader, |db| read_list(db, query)).await?;
     let items = rows
         .into_iter()
         .map(|row| row.into_summary(today))
@@ -208,6 +185,47 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<ProjectPage, Ap
     Ok(page)
 }
 
+/// One page of rows and the count of all matches, from `db`.
+async fn read_list(db: PgPool, query: &ListQuery) -> Result<(Vec<SummaryRow>, i64), sqlx::Error> {
+    let limit = query.paging().limit();
+    let offset = query.offset();
+    match query.like_pattern() {
+        None => {
+            let sql = match query.sort() {
+                ProjectSort::Total => BY_TOTAL,
+                ProjectSort::Created => BY_CREATED,
+            };
+            let rows: Vec<CountedRow> = sqlx::query_as(sql)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&db)
+                .await?;
+            // Past the last page there is no row to carry the count.
+            let count = match rows.first() {
+                Some(row) => row.listed_total,
+                None => sqlx::query_scalar(COUNT_ALL).fetch_one(&db).await?,
+            };
+            Ok((rows.into_iter().map(|row| row.summary).collect(), count))
+        }
+        Some(pattern) => {
+            let sql = match query.sort() {
+                ProjectSort::Total => SEARCH_BY_TOTAL,
+                ProjectSort::Created => SEARCH_BY_CREATED,
+            };
+            let rows = sqlx::query_as(sql)
+                .bind(limit)
+                .bind(offset)
+                .bind(&pattern)
+                .fetch_all(&db);
+            let count = sqlx::query_scalar(COUNT_SEARCH)
+                .bind(&pattern)
+                .bind(i64::try_from(SEARCH_COUNT_CAP + 1).unwrap_or(i64::MAX))
+                .fetch_one(&db);
+            tokio::try_join!(rows, count)
+        }
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct DetailRow {
     #[sqlx(flatten)]
@@ -218,17 +236,18 @@ struct DetailRow {
 
 /// One project, whatever became of it: a cancelled project is unlisted but
 /// still reachable by its link, and says what happened. Deleted projects
-/// are not found.
-pub async fn get(state: &AppState, id: i64) -> Result<ProjectDetail, AppError> {
+/// are not found. After a write, pass [`Reader::JustWrote`]: the answer
+/// must show it.
+pub async fn get(state: &AppState, reader: Reader, id: i64) -> Result<ProjectDetail, AppError> {
     let sql = concat!(
         "SELECT id, title, publisher_name, status, target_amount, price, total_amount, ",
         "backer_count, end_date, created_at, publisher_id, description ",
         "FROM posts WHERE deleted_at IS NULL AND id = $1"
     );
-    let row: Option<DetailRow> = sqlx::query_as(sql)
-        .bind(id)
-        .fetch_optional(&state.db)
-        .await?;
+    let row: Option<DetailRow> = replica::public_read(state, reader, |db| async move {
+        sqlx::query_as(sql).bind(id).fetch_optional(&db).await
+    })
+    .await?;
     let row = row.ok_or_else(AppError::post_not_found)?;
     let description_html = markdown::to_safe_html(&row.description);
     Ok(ProjectDetail {
@@ -299,7 +318,7 @@ pub async fn delete(
         .await;
     match result {
         Ok(_) => {
-            lists_changed(state).await;
+            changed_by(state, session.account_id).await;
             Ok(())
         }
         Err(sqlx::Error::Database(error))
@@ -323,6 +342,14 @@ pub async fn list_generation(state: &AppState) -> Option<u64> {
 /// Makes every cached list stale, after a change the lists show.
 pub(crate) async fn lists_changed(state: &AppState) {
     state.cache.bump(&state.cache.key(LIST_GENERATION)).await;
+}
+
+/// `account_id` changed what lists or a project's page show: lists are
+/// stale, and the account reads from the primary for a while, past any
+/// replica that has not caught up yet.
+pub(crate) async fn changed_by(state: &AppState, account_id: i64) {
+    lists_changed(state).await;
+    replica::note_write(state, account_id).await;
 }
 
 fn still_funding() -> AppError {

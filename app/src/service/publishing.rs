@@ -13,6 +13,7 @@ use crate::{
         access,
         auth::Session,
         posts::{self, SummaryRow, summary_columns},
+        replica::Reader,
     },
     state::AppState,
 };
@@ -82,8 +83,8 @@ pub async fn create(
     .bind(state.clock.now())
     .fetch_one(&state.db)
     .await?;
-    posts::lists_changed(state).await;
-    posts::get(state, id).await
+    posts::changed_by(state, session.account_id).await;
+    posts::get(state, Reader::JustWrote, id).await
 }
 
 struct Locked {
@@ -159,8 +160,8 @@ pub async fn edit(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    posts::lists_changed(state).await;
-    posts::get(state, post_id).await
+    posts::changed_by(state, session.account_id).await;
+    posts::get(state, Reader::JustWrote, post_id).await
 }
 
 #[derive(sqlx::FromRow)]

@@ -349,7 +349,7 @@ pub async fn end_by_owner(
     )
     .await?;
     tx.commit().await?;
-    posts::lists_changed(state).await;
+    posts::changed_by(state, session.account_id).await;
     Ok(done)
 }
 

@@ -9,7 +9,7 @@
 use std::{collections::BTreeMap, fmt::Write as _, net::SocketAddr, sync::Mutex, time::Duration};
 
 use app::{
-    metrics::{self as app_metrics, Cache, SettlementOutcome},
+    metrics::{self as app_metrics, Cache, ReadSource, SettlementOutcome},
     state::AppState,
 };
 use axum::{
@@ -19,7 +19,6 @@ use axum::{
     response::IntoResponse,
     routing::get,
 };
-use sqlx::PgPool;
 use tokio::net::TcpListener;
 
 use crate::startup::StartupError;
@@ -123,11 +122,12 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn exposition(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, CONTENT_TYPE)], render(&state.db))
+    ([(header::CONTENT_TYPE, CONTENT_TYPE)], render(&state))
 }
 
 /// Every series, as Prometheus scrapes them.
-pub fn render(db: &PgPool) -> String {
+pub fn render(state: &AppState) -> String {
+    let db = &state.db;
     let mut out = String::with_capacity(4096);
     render_http(&mut out);
 
@@ -182,6 +182,36 @@ pub fn render(db: &PgPool) -> String {
             "moa_settlements_total",
             &[("outcome", outcome.label())],
             settled,
+        );
+    }
+
+    family(
+        &mut out,
+        "moa_public_reads_total",
+        "counter",
+        "Public reads (list, search, a project's page) answered by a database, by database.",
+    );
+    for source in ReadSource::ALL {
+        let reads = app_metrics::public_reads(source);
+        sample(
+            &mut out,
+            "moa_public_reads_total",
+            &[("database", source.label())],
+            reads,
+        );
+    }
+    if let Some(replica) = &state.replica {
+        family(
+            &mut out,
+            "moa_read_replica_usable",
+            "gauge",
+            "1 while public reads may use the read replica (reachable, within its lag).",
+        );
+        sample(
+            &mut out,
+            "moa_read_replica_usable",
+            &[],
+            u8::from(replica.is_usable()),
         );
     }
 

@@ -29,7 +29,11 @@ async fn end(
     seen: Confirmation,
 ) -> Result<Json<PostDetail>, ApiError> {
     service::settlement::end_by_owner(state, &signed.session, id, to, seen).await?;
-    Ok(Json(service::posts::get(state, id).await?.into()))
+    Ok(Json(
+        service::posts::get(state, service::replica::Reader::JustWrote, id)
+            .await?
+            .into(),
+    ))
 }
 
 /// What you were shown before cancelling; each field you send must still

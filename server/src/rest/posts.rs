@@ -10,7 +10,7 @@ use app::{
 use axum::{
     Json,
     extract::{Query, State, rejection::QueryRejection},
-    http::StatusCode,
+    http::{HeaderMap, StatusCode},
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -127,6 +127,7 @@ impl From<ProjectDetail> for PostDetail {
 )]
 pub async fn list(
     State(state): State<AppState>,
+    headers: HeaderMap,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<PostList>, ApiError> {
     let params = super::input::query(params)?;
@@ -137,7 +138,8 @@ pub async fn list(
         per_page: params.per_page.as_deref(),
     })
     .map_err(AppError::validation)?;
-    let page = service::posts::list(&state, &query).await?;
+    let reader = service::replica::reader(&state, &headers).await;
+    let page = service::posts::list(&state, reader, &query).await?;
     Ok(Json(PostList {
         items: page.items.into_iter().map(PostItem::from).collect(),
         page: page.page,
@@ -162,9 +164,11 @@ pub async fn list(
 )]
 pub async fn get(
     State(state): State<AppState>,
+    headers: HeaderMap,
     PostId(id): PostId,
 ) -> Result<Json<PostDetail>, ApiError> {
-    Ok(Json(service::posts::get(&state, id).await?.into()))
+    let reader = service::replica::reader(&state, &headers).await;
+    Ok(Json(service::posts::get(&state, reader, id).await?.into()))
 }
 
 /// Delete one of your projects (publisher and owner only). Never while it is

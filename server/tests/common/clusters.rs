@@ -2,6 +2,7 @@
 //! runs on its own loopback port out of its own temporary directory, so a
 //! test may stop, kill or restart it without touching the shared servers.
 //! Dropping one stops it and deletes its directory, also when a test fails.
+#![allow(dead_code)] // Each test binary uses a different part of this module.
 
 use std::{
     path::{Path, PathBuf},
@@ -200,6 +201,51 @@ impl PrivatePostgres {
     /// comes back on the same port.
     pub fn restart_fast(&self) {
         self.pg_ctl(&["restart", "-m", "fast"]);
+    }
+
+    /// A hot-standby streaming replica of this cluster, as production has
+    /// one: `pg_basebackup -R` (which writes the standby settings) into a
+    /// directory of its own, started on its own loopback port.
+    pub fn start_replica(&self) -> PrivatePostgres {
+        let dir = scratch_directory("pg-replica");
+        if is_root() {
+            run(Command::new("chown").arg("-R").arg("postgres").arg(&dir));
+        }
+        let mut replica = PrivatePostgres {
+            port: free_port(),
+            dir,
+            running: false,
+        };
+        let primary_port = self.port.to_string();
+        run(replica
+            .command("pg_basebackup")
+            .arg("-D")
+            .arg(replica.data())
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &primary_port,
+                "-U",
+                "postgres",
+                "-R",
+                "-X",
+                "stream",
+                "-c",
+                "fast",
+                "--no-sync",
+            ]));
+        replica.pg_ctl(&["start"]);
+        replica.running = true;
+        replica
+    }
+
+    /// Stops it at once (`-m immediate`: as if the machine went away).
+    pub fn stop(&mut self) {
+        if self.running {
+            self.pg_ctl(&["stop", "-m", "immediate"]);
+            self.running = false;
+        }
     }
 }
 

@@ -142,6 +142,7 @@ impl TestApp {
         let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
         let router = server::router(state.clone(), std::time::Duration::from_secs(30));
         server::live::spawn_listener(state.clone());
+        tokio::spawn(app::service::replica::watch(state.clone()));
         tokio::spawn(async move {
             let _ = server::serve(
                 listener,
