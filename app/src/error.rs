@@ -73,6 +73,8 @@ pub enum ErrorCode {
     ServiceUnavailable,
     /// The request took longer than Moa allows; see `retry_after`.
     RequestTimedOut,
+    /// The client sent its body too slowly.
+    RequestBodyTimedOut,
     /// Anything else. Details are logged on the server, never sent.
     /// Stays last (see `ALL`).
     Internal,
@@ -81,7 +83,7 @@ pub enum ErrorCode {
 impl ErrorCode {
     /// Every code, in declaration order (a unit test holds it to that), for
     /// the API document's list of codes.
-    pub const ALL: [ErrorCode; 30] = [
+    pub const ALL: [ErrorCode; 31] = [
         ErrorCode::PostNotFound,
         ErrorCode::PostStillFunding,
         ErrorCode::PostNotFunding,
@@ -111,6 +113,7 @@ impl ErrorCode {
         ErrorCode::UnsupportedMediaType,
         ErrorCode::ServiceUnavailable,
         ErrorCode::RequestTimedOut,
+        ErrorCode::RequestBodyTimedOut,
         ErrorCode::Internal,
     ];
 
@@ -141,6 +144,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::ServiceUnavailable | ErrorCode::RequestTimedOut => 503,
+            ErrorCode::RequestBodyTimedOut => 408,
             ErrorCode::Internal => 500,
         }
     }
@@ -176,6 +180,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             ErrorCode::RequestTimedOut => "REQUEST_TIMED_OUT",
+            ErrorCode::RequestBodyTimedOut => "REQUEST_BODY_TIMED_OUT",
             ErrorCode::Internal => "INTERNAL",
         }
     }

@@ -5,6 +5,11 @@
 //! `PAYLOAD_TOO_LARGE` in the caller's error encoding, unread when its
 //! `Content-Length` says so, and as soon as it passes the limit otherwise
 //! (server functions would otherwise read any length into memory).
+//!
+//! A body must also arrive within a deadline (half the request time limit):
+//! one trickled in slower is the client's doing, refused with 408
+//! `REQUEST_BODY_TIMED_OUT` before the request's own limit would blame Moa
+//! with a 503.
 
 use app::{
     domain::post::{CONTENT_MAX_CHARS, PUBLISHER_NAME_MAX_CHARS, TITLE_MAX_CHARS},
@@ -12,13 +17,14 @@ use app::{
 };
 use axum::{
     body::{Body, HttpBody},
-    extract::Request,
+    extract::{Request, State},
     http::{HeaderMap, Method, header},
     middleware::Next,
     response::Response,
 };
 
 use crate::rest;
+use std::time::Duration;
 
 /// What any request may send.
 pub const DEFAULT_LIMIT: usize = 64 * 1024;
@@ -54,7 +60,12 @@ pub fn limit_for(method: &Method, path: &str) -> usize {
     }
 }
 
-pub async fn limit(request: Request, next: Next) -> Response {
+/// `body_deadline`: how long the whole body may take to arrive.
+pub async fn limit(
+    State(body_deadline): State<Duration>,
+    request: Request,
+    next: Next,
+) -> Response {
     let limit = limit_for(request.method(), request.uri().path());
     let path = request.uri().path().to_owned();
     if declared_length(request.headers()).is_some_and(|length| length > limit) {
@@ -64,7 +75,15 @@ pub async fn limit(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
-    match axum::body::to_bytes(body, limit).await {
+    let Ok(read) = tokio::time::timeout(body_deadline, axum::body::to_bytes(body, limit)).await
+    else {
+        tracing::debug!(path, ?body_deadline, "a request body arrived too slowly");
+        return rest::answer(
+            &path,
+            AppError::new(ErrorCode::RequestBodyTimedOut, Problem::BodyTooSlow),
+        );
+    };
+    match read {
         Ok(bytes) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
@@ -121,7 +140,16 @@ fn too_large(path: &str, limit: usize) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use axum::http::Method;
+    use std::time::Duration;
+
+    use axum::{
+        Router,
+        body::Body,
+        http::{Method, Request},
+        routing::post,
+    };
+    use futures_util::StreamExt;
+    use tower::ServiceExt;
 
     use super::{DEFAULT_LIMIT, PROJECT_LIMIT, limit_for};
 
@@ -146,6 +174,43 @@ mod tests {
         ] {
             assert_eq!(limit_for(&method, path), DEFAULT_LIMIT, "{method} {path}");
         }
+    }
+
+    /// A body that sends its first bytes and then nothing more.
+    fn trickled_body() -> Body {
+        let first = futures_util::stream::once(async {
+            Ok::<_, std::io::Error>(axum::body::Bytes::from_static(b"{\"a\":"))
+        });
+        Body::from_stream(first.chain(futures_util::stream::pending()))
+    }
+
+    #[tokio::test]
+    async fn a_body_that_arrives_too_slowly_is_the_client_s_408() {
+        let router = Router::new()
+            .route("/api/v1/accounts", post(|body: String| async move { body }))
+            .layer(axum::middleware::from_fn_with_state(
+                Duration::from_millis(100),
+                super::limit,
+            ));
+        let request = Request::post("/api/v1/accounts")
+            .header("content-type", "application/json")
+            .body(trickled_body())
+            .unwrap_or_default();
+        let answer = tokio::time::timeout(Duration::from_secs(5), router.clone().oneshot(request))
+            .await
+            .unwrap_or_else(|_| panic!("no answer while the body trickles"))
+            .unwrap_or_else(|never| match never {});
+        assert_eq!(answer.status().as_u16(), 408);
+        let body = axum::body::to_bytes(answer.into_body(), 4096)
+            .await
+            .unwrap_or_default();
+        assert!(String::from_utf8_lossy(&body).contains("REQUEST_BODY_TIMED_OUT"));
+
+        let whole = Request::post("/api/v1/accounts")
+            .body(Body::from("{}"))
+            .unwrap_or_default();
+        let answer = router.oneshot(whole).await;
+        assert_eq!(answer.map(|a| a.status().as_u16()).ok(), Some(200));
     }
 
     #[test]

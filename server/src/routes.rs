@@ -60,7 +60,10 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .fallback_service(static_files)
         // Inside the timeout (a slow body is cut off with the rest) and the
         // origin check (a refused request is not read).
-        .layer(axum::middleware::from_fn(body_limit::limit))
+        .layer(axum::middleware::from_fn_with_state(
+            request_timeout / 2,
+            body_limit::limit,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             origin_check::require_same_origin,

@@ -112,6 +112,8 @@ pub enum Problem {
         max_kib: usize,
     },
     JsonOnly,
+    /// The body arrived too slowly.
+    BodyTooSlow,
     NoSuchEndpoint,
     NotFromMoa,
     TooManyStreams,

@@ -52,6 +52,7 @@ pub fn problem(l: Locale, problem: &Problem) -> String {
             return td_string!(l, problem.body_too_large, max = max).to_string();
         }
         P::JsonOnly => td_string!(l, problem.json_only),
+        P::BodyTooSlow => td_string!(l, problem.body_too_slow),
         P::SortUnknown => td_string!(l, problem.sort_unknown),
         P::UsernameCharacters => td_string!(l, problem.username_characters),
         P::EmailFormat => td_string!(l, problem.email_format),

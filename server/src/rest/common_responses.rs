@@ -3,9 +3,9 @@
 //! document here, in one place, so no handler's annotation can forget one:
 //! - everywhere: 500 `INTERNAL`; 503 `SERVICE_UNAVAILABLE` (no database)
 //!   or `REQUEST_TIMED_OUT` (`request_timeout`);
-//! - where a body is read: 400 `BAD_REQUEST` (it broke off), 413
-//!   `PAYLOAD_TOO_LARGE` (`body_limit`), 415 `UNSUPPORTED_MEDIA_TYPE`
-//!   (`input::body`);
+//! - where a body is read: 400 `BAD_REQUEST` (it broke off), 408
+//!   `REQUEST_BODY_TIMED_OUT` and 413 `PAYLOAD_TOO_LARGE` (`body_limit`),
+//!   415 `UNSUPPORTED_MEDIA_TYPE` (`input::body`);
 //! - where state changes: 403 `CSRF_REJECTED` (`origin_check`).
 //!
 //! And the error body's `code` is documented as the list of every code,
@@ -61,6 +61,11 @@ fn add_common(operation: &mut Operation, method: &Method, path: &str) {
             operation,
             400,
             "`BAD_REQUEST`: the body broke off before its end",
+        );
+        add(
+            operation,
+            408,
+            "`REQUEST_BODY_TIMED_OUT`: the body arrived too slowly (half of the request time limit)",
         );
         let limit = body_limit::limit_for(method, path) / 1024;
         add(
