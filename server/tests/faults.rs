@@ -331,6 +331,12 @@ async fn postgres_restarted_under_backing_load_loses_no_money_and_the_pool_recov
     for (what, status, took) in &failed {
         println!("  answered {status} after {took:?}: {what}");
     }
+    // What failed while PostgreSQL was away said so: 503, to try again,
+    // never a 500 that reads as a bug.
+    assert!(
+        failed.iter().all(|(_, status, _)| *status == 503),
+        "answers other than 503 while PostgreSQL restarted: {failed:?}"
+    );
 
     // The pool recovers by itself: within a bound, everything works again.
     let deadline = Instant::now() + Duration::from_secs(30);
