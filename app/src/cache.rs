@@ -171,14 +171,17 @@ impl Cache {
             .await;
     }
 
-    /// Sets a flag that lives for `ttl` (`SET key 1 EX ttl`).
-    pub async fn mark(&self, key: &str, ttl: Duration) {
+    /// Sets a flag that lives for `ttl`, to the millisecond (`SET key 1
+    /// PX ttl`). Whether Redis took it.
+    pub async fn mark(&self, key: &str, ttl: Duration) -> bool {
         let Some(mut connection) = self.connection().await else {
-            return;
+            return false;
         };
-        let _: Option<()> = self
-            .bounded("write", connection.set_ex(key, 1u8, ttl.as_secs().max(1)))
+        let milliseconds = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        let set: Option<()> = self
+            .bounded("write", connection.pset_ex(key, 1u8, milliseconds))
             .await;
+        set.is_some()
     }
 
     /// Whether a flag set by [`Cache::mark`] still lives; `None` when Redis

@@ -223,7 +223,15 @@ async fn public_reads_come_from_the_replica_writers_see_their_writes_and_a_stopp
     tokio::task::block_in_place(|| replica.stop());
     let mut statuses = Vec::new();
     for _ in 0..10 {
+        let asked = Instant::now();
         let (status, body) = get_json(&app, &format!("/api/v1/posts/{post}"), None).await;
+        // At most one wait for the replica's connection (1 s), never a
+        // request's whole time limit.
+        assert!(
+            asked.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            asked.elapsed()
+        );
         statuses.push(status);
         assert_eq!(body["backer_count"], 1, "{body}");
         statuses.push(get_json(&app, "/api/v1/posts?search=Hanji", None).await.0);

@@ -198,6 +198,8 @@ pub async fn back(
     {
         tx.rollback().await?;
         return if earlier.post_id == post_id {
+            // A retry after a lost answer reads its backing like the first.
+            crate::service::replica::note_write(state, session.account_id).await;
             Ok(BackingReceipt {
                 replayed: true,
                 ..earlier

@@ -22,7 +22,7 @@ use sqlx::PgPool;
 
 /// Lists change with every backing; a few seconds of staleness is the price
 /// for not hitting PostgreSQL on every page view.
-const LIST_CACHE_TTL: Duration = Duration::from_secs(5);
+pub(crate) const LIST_CACHE_TTL: Duration = Duration::from_secs(5);
 /// Part of every cached list's key; bumping it after a change that a list
 /// shows (a project deleted, created, backed) makes every cached list stale
 /// at once, without finding and deleting keys.

@@ -9,12 +9,18 @@
 //! is more than `max_lag` behind the primary, cannot be reached, or fails a
 //! read (which then runs again on the primary): a stopped replica costs
 //! speed, never an answer.
+//!
+//! The replica is trusted only for a moment at a time: each check that
+//! finds it keeping up (the same cluster and database as the primary, in
+//! recovery, within `max_lag`) lets it serve until shortly after the next
+//! check is due. A check that hangs or fails, or a watch that stops, lets
+//! that run out.
 
 use std::{
     collections::VecDeque,
     sync::{
         Arc,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicU64, Ordering},
     },
     time::{Duration, Instant},
 };
@@ -24,12 +30,20 @@ use sqlx::PgPool;
 
 use crate::{
     metrics::{self, ReadSource},
-    service::session,
+    service::{posts::LIST_CACHE_TTL, session},
     state::AppState,
 };
 
 /// How often the replica's position is compared with the primary's.
 pub const WATCH_EVERY: Duration = Duration::from_millis(500);
+
+/// How long one check may take, and how long past the next check's time
+/// a check that found the replica keeping up lets it serve.
+const CHECK_LIMIT: Duration = Duration::from_millis(1000);
+
+/// The longest a public read may take on the replica before it is taken
+/// as hung and run on the primary.
+const READ_LIMIT: Duration = Duration::from_secs(2);
 
 /// A replica and whether public reads may use it right now.
 #[derive(Clone)]
@@ -40,8 +54,14 @@ pub struct ReadReplica {
 struct Inner {
     pool: PgPool,
     max_lag: Duration,
-    /// Off until the first check finds the replica within `max_lag`.
-    usable: AtomicBool,
+    /// When this replica was made; the two deadlines below count from it.
+    born: Instant,
+    /// Milliseconds after `born` until which public reads may use the
+    /// replica (0: not until a check finds it keeping up).
+    usable_until: AtomicU64,
+    /// Milliseconds after `born` until which every signed-in reader reads
+    /// from the primary: a write could not be noted in Redis.
+    distrust_until: AtomicU64,
 }
 
 impl ReadReplica {
@@ -50,32 +70,51 @@ impl ReadReplica {
             inner: Arc::new(Inner {
                 pool,
                 max_lag,
-                usable: AtomicBool::new(false),
+                born: Instant::now(),
+                usable_until: AtomicU64::new(0),
+                distrust_until: AtomicU64::new(0),
             }),
         }
     }
 
+    fn now(&self) -> u64 {
+        u64::try_from(self.inner.born.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn later(&self, from: Instant, by: Duration) -> u64 {
+        let at = from.saturating_duration_since(self.inner.born) + by;
+        u64::try_from(at.as_millis()).unwrap_or(u64::MAX)
+    }
+
     pub fn is_usable(&self) -> bool {
-        self.inner.usable.load(Ordering::Acquire)
+        self.now() < self.inner.usable_until.load(Ordering::Acquire)
     }
 
     /// How long an account's public reads stay on the primary after it
-    /// wrote. While the replica is in use it is at most `max_lag` behind as
-    /// of the last check; twice that, plus two checks, leaves room for a
-    /// check that comes late.
+    /// wrote. While in use the replica is at most `max_lag` (and a check's
+    /// spacing) behind; a list cached from it under the new generation
+    /// lives [`LIST_CACHE_TTL`] more.
     pub fn read_your_writes(&self) -> Duration {
-        self.inner.max_lag * 2 + WATCH_EVERY * 2
+        self.inner.max_lag * 2 + WATCH_EVERY * 2 + CHECK_LIMIT + LIST_CACHE_TTL
     }
 
-    fn set_usable(&self, usable: bool, why: &str) {
-        let was = self.inner.usable.swap(usable, Ordering::AcqRel);
-        if was != usable {
-            if usable {
-                tracing::info!("public reads go to the read replica again");
-            } else {
-                tracing::warn!(why, "public reads leave the read replica for the primary");
-            }
+    /// A check that began at `checked_at` found the replica keeping up.
+    fn trust(&self, checked_at: Instant) {
+        let was = self.is_usable();
+        self.inner.usable_until.store(
+            self.later(checked_at, WATCH_EVERY + CHECK_LIMIT),
+            Ordering::Release,
+        );
+        if !was {
+            tracing::info!("public reads go to the read replica");
         }
+    }
+
+    fn distrust(&self, why: &str) {
+        if self.is_usable() {
+            tracing::warn!(why, "public reads leave the read replica for the primary");
+        }
+        self.inner.usable_until.store(0, Ordering::Release);
     }
 }
 
@@ -105,9 +144,9 @@ fn wrote_key(state: &AppState, account_id: i64) -> String {
 /// Without a replica this is always `Anyone`: the primary serves everyone,
 /// and nothing is asked of Redis.
 pub async fn reader(state: &AppState, headers: &HeaderMap) -> Reader {
-    if state.replica.is_none() {
+    let Some(replica) = &state.replica else {
         return Reader::Anyone;
-    }
+    };
     let Some(token) = session::bearer_token(headers).or_else(|| session::cookie_token(headers))
     else {
         return Reader::Anyone;
@@ -115,6 +154,9 @@ pub async fn reader(state: &AppState, headers: &HeaderMap) -> Reader {
     let Ok(claims) = state.tokens.verify(token, state.clock.now()) else {
         return Reader::Anyone;
     };
+    if replica.now() < replica.inner.distrust_until.load(Ordering::Acquire) {
+        return Reader::JustWrote;
+    }
     match state
         .cache
         .is_marked(&wrote_key(state, claims.account_id))
@@ -127,12 +169,52 @@ pub async fn reader(state: &AppState, headers: &HeaderMap) -> Reader {
 
 /// Remembers that `account_id` just wrote, so its next public reads come
 /// from the primary. Called after the write committed, before its answer.
+/// If Redis does not take the note, every signed-in reader of this process
+/// reads from the primary for the window instead.
 pub async fn note_write(state: &AppState, account_id: i64) {
-    if let Some(replica) = &state.replica {
-        state
-            .cache
-            .mark(&wrote_key(state, account_id), replica.read_your_writes())
-            .await;
+    let Some(replica) = &state.replica else {
+        return;
+    };
+    let window = replica.read_your_writes();
+    if !state
+        .cache
+        .mark(&wrote_key(state, account_id), window)
+        .await
+    {
+        tracing::warn!(
+            account_id,
+            "a write could not be noted in Redis; signed-in reads go to the primary for a while"
+        );
+        replica
+            .inner
+            .distrust_until
+            .fetch_max(replica.later(Instant::now(), window), Ordering::AcqRel);
+    }
+}
+
+/// What a failed read on the replica says about it.
+#[derive(Debug, PartialEq, Eq)]
+enum ReplicaFailure {
+    /// It cannot be reached or has gone away: leave it until a check
+    /// finds it again, and read from the primary.
+    Gone,
+    /// It is busy (no connection free in time) or cancelled the read
+    /// (a conflict with recovery): read from the primary this time.
+    Busy,
+    /// The read itself ran too long (`statement_timeout`): the primary
+    /// would not do better, so the error stands.
+    TooSlow,
+}
+
+fn classify(error: &sqlx::Error) -> ReplicaFailure {
+    match error {
+        sqlx::Error::PoolTimedOut => ReplicaFailure::Busy,
+        sqlx::Error::Database(database) => match database.code().as_deref() {
+            Some("57014") => ReplicaFailure::TooSlow,
+            Some(code) if code.starts_with("08") || code.starts_with("57P") => ReplicaFailure::Gone,
+            _ => ReplicaFailure::Busy,
+        },
+        _ => ReplicaFailure::Gone,
     }
 }
 
@@ -151,15 +233,22 @@ where
     if reader == Reader::Anyone
         && let Some(replica) = state.replica.as_ref().filter(|replica| replica.is_usable())
     {
-        match read(replica.inner.pool.clone()).await {
-            Ok(answer) => {
+        match tokio::time::timeout(READ_LIMIT, read(replica.inner.pool.clone())).await {
+            Ok(Ok(answer)) => {
                 metrics::public_read(ReadSource::Replica);
                 return Ok(answer);
             }
-            Err(error) => {
-                tracing::warn!(%error, "a read on the replica failed; reading from the primary");
-                replica.set_usable(false, "a read failed");
-            }
+            Ok(Err(error)) => match classify(&error) {
+                ReplicaFailure::TooSlow => return Err(error),
+                ReplicaFailure::Busy => {
+                    tracing::warn!(%error, "the replica could not take this read; reading from the primary");
+                }
+                ReplicaFailure::Gone => {
+                    tracing::warn!(%error, "a read on the replica failed; reading from the primary");
+                    replica.distrust("a read failed");
+                }
+            },
+            Err(_) => replica.distrust("a read hung"),
         }
     }
     metrics::public_read(ReadSource::Primary);
@@ -220,30 +309,60 @@ pub async fn watch(state: AppState) {
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        // Without the primary's position the lag is unknown; nothing can be
-        // written meanwhile either, so the replica keeps its standing.
-        let Ok(position) =
-            sqlx::query_scalar::<_, i64>("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint")
-                .fetch_one(&state.db)
-                .await
-        else {
-            continue;
-        };
-        window.primary_at(Instant::now(), position);
-        let replica_state = sqlx::query_as::<_, (bool, Option<i64>)>(
-            "SELECT pg_is_in_recovery(), (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint",
-        )
-        .fetch_one(&replica.inner.pool)
-        .await;
-        match replica_state {
-            Ok((true, Some(replayed))) if window.keeps_up(replayed) => {
-                replica.set_usable(true, "");
+        let checked_at = Instant::now();
+        match tokio::time::timeout(CHECK_LIMIT, check(&state.db, &replica.inner.pool)).await {
+            Ok(Ok(Positions {
+                primary,
+                replica: standby,
+            })) => {
+                window.primary_at(checked_at, primary.position);
+                if standby.cluster != primary.cluster || standby.database != primary.database {
+                    replica.distrust("it is not a replica of DATABASE_URL's database");
+                } else if !standby.in_recovery {
+                    replica.distrust("it is not a streaming replica (promoted?)");
+                } else if !window.keeps_up(standby.position) {
+                    replica.distrust("it is too far behind");
+                } else {
+                    replica.trust(checked_at);
+                }
             }
-            Ok((true, Some(_))) => replica.set_usable(false, "it is too far behind"),
-            Ok(_) => replica.set_usable(false, "it is not a streaming replica"),
-            Err(_) => replica.set_usable(false, "it cannot be reached"),
+            Ok(Err(error)) => replica.distrust(&format!("a check failed: {error}")),
+            Err(_) => replica.distrust("a check hung"),
         }
     }
+}
+
+/// Where a server stands: its cluster, database, WAL position and whether
+/// it is replaying (a standby).
+#[derive(sqlx::FromRow)]
+struct Standing {
+    cluster: i64,
+    database: String,
+    in_recovery: bool,
+    /// Written (primary) or replayed (standby), in bytes from the start.
+    position: i64,
+}
+
+struct Positions {
+    primary: Standing,
+    replica: Standing,
+}
+
+const STANDING: &str = "SELECT (SELECT system_identifier FROM pg_control_system()) AS cluster, \
+     current_database()::text AS database, pg_is_in_recovery() AS in_recovery, \
+     (CASE WHEN pg_is_in_recovery() THEN coalesce(pg_last_wal_replay_lsn(), '0/0') \
+      ELSE pg_current_wal_lsn() END - '0/0'::pg_lsn)::bigint AS position";
+
+/// The primary first, then the replica: a replica at least as far as the
+/// primary was a moment ago is at least that current.
+async fn check(primary: &PgPool, replica: &PgPool) -> Result<Positions, sqlx::Error> {
+    let primary = sqlx::query_as::<_, Standing>(STANDING)
+        .fetch_one(primary)
+        .await?;
+    let replica = sqlx::query_as::<_, Standing>(STANDING)
+        .fetch_one(replica)
+        .await?;
+    Ok(Positions { primary, replica })
 }
 
 #[cfg(test)]
@@ -251,6 +370,18 @@ mod tests {
     use super::*;
 
     const LAG: Duration = Duration::from_secs(5);
+
+    #[test]
+    fn a_busy_replica_is_kept_and_a_gone_one_left() {
+        assert_eq!(classify(&sqlx::Error::PoolTimedOut), ReplicaFailure::Busy);
+        assert_eq!(
+            classify(&sqlx::Error::Io(
+                std::io::ErrorKind::ConnectionRefused.into()
+            )),
+            ReplicaFailure::Gone
+        );
+        assert_eq!(classify(&sqlx::Error::PoolClosed), ReplicaFailure::Gone);
+    }
 
     #[test]
     fn nothing_keeps_up_before_the_primary_was_seen() {
