@@ -191,6 +191,19 @@ async fn public_reads_come_from_the_replica_writers_see_their_writes_and_a_stopp
     assert_eq!(mine["backer_count"], 1, "{mine}");
     let (_, list) = get_json(&app, "/api/v1/posts", Some(&backer.token)).await;
     assert_eq!(list["items"][0]["backer_count"], 1, "{list}");
+    // So does their browser's page, whose server function reads as the
+    // session cookie's account.
+    let page = app
+        .client
+        .get(format!("{}/posts/{post}", app.base_url))
+        .header("cookie", format!("moa_session={}", backer.token))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(page.contains(NEW_TITLE) && !page.contains(OLD_TITLE));
     // Everyone else still reads the replica, which has not replayed it.
     let (_, theirs) = get_json(&app, &format!("/api/v1/posts/{post}"), None).await;
     assert_eq!(theirs["backer_count"], 0, "{theirs}");
@@ -214,6 +227,26 @@ async fn public_reads_come_from_the_replica_writers_see_their_writes_and_a_stopp
     execute(&replica_url, "SELECT pg_wal_replay_resume()".to_owned()).await;
     wait_until(
         "the replica is in use again",
+        Duration::from_secs(10),
+        async || is_usable(&app),
+    )
+    .await;
+
+    // Frozen (accepts connections, answers nothing): reads wait for it at
+    // most the replica read limit, once, then go to the primary.
+    tokio::task::block_in_place(|| replica.freeze());
+    let asked = Instant::now();
+    let (status, body) = get_json(&app, &format!("/api/v1/posts/{post}"), None).await;
+    let waited = asked.elapsed();
+    tokio::task::block_in_place(|| replica.thaw());
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["backer_count"], 1, "{body}");
+    assert!(
+        waited < Duration::from_secs(4),
+        "a frozen replica held a read {waited:?}"
+    );
+    wait_until(
+        "the thawed replica is in use again",
         Duration::from_secs(10),
         async || is_usable(&app),
     )

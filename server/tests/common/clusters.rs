@@ -240,6 +240,40 @@ impl PrivatePostgres {
         replica
     }
 
+    /// Every process of the cluster: the postmaster and its children.
+    fn processes(&self) -> Vec<String> {
+        let pid_file = self.data().join("postmaster.pid");
+        let postmaster = std::fs::read_to_string(&pid_file)
+            .unwrap_or_else(|e| panic!("cannot read {pid_file:?}: {e}"))
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        let children = Command::new("pgrep")
+            .args(["-P", &postmaster])
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run pgrep: {e}"));
+        std::iter::once(postmaster)
+            .chain(
+                String::from_utf8_lossy(&children.stdout)
+                    .split_whitespace()
+                    .map(str::to_owned),
+            )
+            .collect()
+    }
+
+    /// Stops every process of it (SIGSTOP): connections are accepted by
+    /// the kernel and nothing answers, as with a hung machine.
+    pub fn freeze(&self) {
+        run(Command::new("kill").arg("-STOP").args(self.processes()));
+    }
+
+    /// Lets a frozen cluster run again (SIGCONT).
+    pub fn thaw(&self) {
+        run(Command::new("kill").arg("-CONT").args(self.processes()));
+    }
+
     /// Stops it at once (`-m immediate`: as if the machine went away).
     pub fn stop(&mut self) {
         if self.running {
