@@ -5,6 +5,9 @@
 //! paths even when asked anonymously. Built files whose names carry their
 //! content's hash (`/pkg/moa.<hash>.wasm`, written by the release build) never
 //! change under that name, so browsers keep them for a year without asking.
+//! Any other page is `private, no-cache`: a browser may keep it but asks
+//! again each time, and no shared cache keeps it at all, since every page
+//! carries its own CSP nonce (which a shared cache would hand to everyone).
 
 use axum::{
     extract::Request,
@@ -15,6 +18,9 @@ use axum::{
 
 /// Paths that are personal, with everything below them.
 const PERSONAL: [&str; 4] = ["/api/v1/me", "/api/v1/auth", "/pocket", "/me"];
+
+/// For HTML pages nobody signed in asked for.
+const PAGE: &str = "private, no-cache";
 
 /// For files named by their content's hash.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -46,6 +52,14 @@ pub fn is_content_hashed(path: &str) -> bool {
             .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
 }
 
+fn is_html(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|kind| kind.to_str().ok())
+        .is_some_and(|kind| kind.starts_with("text/html"))
+}
+
 pub async fn apply(request: Request, next: Next) -> Response {
     let headers = request.headers();
     let path = request.uri().path();
@@ -67,6 +81,10 @@ pub async fn apply(request: Request, next: Next) -> Response {
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+    } else if is_html(&response) {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(PAGE));
     }
     response
 }

@@ -659,6 +659,16 @@ async fn personal_responses_are_not_stored() {
     );
     // Public, anonymous reads stay cacheable by the usual rules.
     assert_ne!(cache_control(&app.get("/api/v1/posts").await), "no-store");
+    // A public page is the browser's alone, and asked for again each time:
+    // it carries that answer's CSP nonce, which a shared cache would hand
+    // to everyone.
+    for path in ["/", "/posts/999999"] {
+        assert_eq!(
+            cache_control(&app.get(path).await),
+            "private, no-cache",
+            "{path} anonymously"
+        );
+    }
 }
 
 /// Behind a TLS-terminating proxy: the public origin is https, so the
