@@ -75,6 +75,9 @@ pub struct Config {
     /// Where `GET /metrics` is served, apart from the public listener
     /// (loopback by default); `None` when `MOA_METRICS_ADDR=off`.
     pub metrics_addr: Option<SocketAddr>,
+    /// `MOA_METRICS_ADDR` was left unset: a taken default port is worth a
+    /// warning, not a refusal to start (two `make run`s on one machine).
+    pub metrics_addr_is_default: bool,
 }
 
 /// An origin: scheme, host and port, as browsers send it in `Origin`.
@@ -178,6 +181,7 @@ impl Config {
             .parse()
             .map_err(|_| ConfigError::InvalidAddr(addr_text))?;
 
+        let metrics_addr_is_default = lookup("MOA_METRICS_ADDR").is_none();
         let metrics_addr = match lookup("MOA_METRICS_ADDR") {
             None => Some(SocketAddr::from(([127, 0, 0, 1], 9464))),
             Some(text) if text.trim().eq_ignore_ascii_case("off") => None,
@@ -279,6 +283,7 @@ impl Config {
             settlement_interval,
             clock_offset_days,
             metrics_addr,
+            metrics_addr_is_default,
         })
     }
 

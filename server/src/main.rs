@@ -112,13 +112,20 @@ async fn run(command: Command, config: Config) -> Result<(), StartupError> {
             // Logged, not printed: in production standard output is JSON lines.
             tracing::info!("Moa is serving at http://{}", config.addr);
             if let Some(addr) = config.metrics_addr {
-                let bound = server::observability::metrics::start(
+                let started = server::observability::metrics::start(
                     addr,
                     state.clone(),
                     config.header_read_timeout,
                 )
-                .await?;
-                tracing::info!("metrics at http://{bound}/metrics");
+                .await;
+                match started {
+                    Ok(bound) => tracing::info!("metrics at http://{bound}/metrics"),
+                    Err(error) if config.metrics_addr_is_default => tracing::warn!(
+                        %error,
+                        "serving without metrics: the default metrics address is taken (another Moa on this machine?); set MOA_METRICS_ADDR"
+                    ),
+                    Err(error) => return Err(error),
+                }
             }
             let (stop, stopped) = watch::channel(false);
             server::live::spawn_listener(state.clone());

@@ -239,3 +239,61 @@ async fn ledger_check_reports_and_fails_on_a_broken_ledger() {
     assert_eq!(broken.status.code(), Some(1), "{report}");
     assert!(report.contains("BROKEN pocket_balance"), "{report}");
 }
+
+/// A second Moa on one machine (two `make run`s, say) finds the default
+/// metrics port taken: it serves without metrics rather than not at all.
+/// A metrics address set on purpose must be had, or start-up stops.
+#[tokio::test]
+async fn a_taken_default_metrics_port_costs_metrics_not_the_server() {
+    let database_url = common::create_database().await;
+    // Held by this test, or already by someone else: taken either way.
+    let _held = std::net::TcpListener::bind("127.0.0.1:9464");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .unwrap_or_else(|e| panic!("no free port: {e}"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", &database_url)
+        .env("REDIS_URL", common::redis_url())
+        .env("MOA_ADDR", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start the server binary: {e}"));
+    let client = reqwest::Client::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let served = loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            break Err(format!("the server exited: {status}"));
+        }
+        let answer = client
+            .get(format!("http://127.0.0.1:{port}/healthz"))
+            .send()
+            .await;
+        if answer.is_ok_and(|answer| answer.status().is_success()) {
+            break Ok(());
+        }
+        if std::time::Instant::now() > deadline {
+            break Err("no answer within 30 s".to_owned());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    served.unwrap_or_else(|why| panic!("{why}"));
+
+    let output = run_server(
+        &["serve"],
+        &[
+            ("DATABASE_URL", database_url.as_str()),
+            ("MOA_ADDR", "127.0.0.1:0"),
+            ("MOA_METRICS_ADDR", "127.0.0.1:9464"),
+        ],
+    );
+    assert!(!output.status.success());
+    assert!(single_stderr_line(&output).contains("127.0.0.1:9464"));
+}
