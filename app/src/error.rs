@@ -65,6 +65,8 @@ pub enum ErrorCode {
     /// The request could not be understood (malformed arguments, a body
     /// that broke off).
     BadRequest,
+    /// The endpoint exists but does not take this method (see `Allow`).
+    MethodNotAllowed,
     /// The body is larger than the endpoint takes.
     PayloadTooLarge,
     /// The body is not JSON (`Content-Type`), where JSON is what is read.
@@ -75,6 +77,8 @@ pub enum ErrorCode {
     RequestTimedOut,
     /// The client sent its body too slowly.
     RequestBodyTimedOut,
+    /// Moa is working on as many requests as it takes; see `retry_after`.
+    Overloaded,
     /// Anything else. Details are logged on the server, never sent.
     /// Stays last (see `ALL`).
     Internal,
@@ -83,7 +87,7 @@ pub enum ErrorCode {
 impl ErrorCode {
     /// Every code, in declaration order (a unit test holds it to that), for
     /// the API document's list of codes.
-    pub const ALL: [ErrorCode; 31] = [
+    pub const ALL: [ErrorCode; 33] = [
         ErrorCode::PostNotFound,
         ErrorCode::PostStillFunding,
         ErrorCode::PostNotFunding,
@@ -109,11 +113,13 @@ impl ErrorCode {
         ErrorCode::CsrfRejected,
         ErrorCode::ValidationFailed,
         ErrorCode::BadRequest,
+        ErrorCode::MethodNotAllowed,
         ErrorCode::PayloadTooLarge,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::ServiceUnavailable,
         ErrorCode::RequestTimedOut,
         ErrorCode::RequestBodyTimedOut,
+        ErrorCode::Overloaded,
         ErrorCode::Internal,
     ];
 
@@ -141,10 +147,12 @@ impl ErrorCode {
             ErrorCode::CsrfRejected => 403,
             ErrorCode::ValidationFailed => 422,
             ErrorCode::BadRequest => 400,
+            ErrorCode::MethodNotAllowed => 405,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::ServiceUnavailable | ErrorCode::RequestTimedOut => 503,
             ErrorCode::RequestBodyTimedOut => 408,
+            ErrorCode::Overloaded => 503,
             ErrorCode::Internal => 500,
         }
     }
@@ -176,11 +184,13 @@ impl ErrorCode {
             ErrorCode::CsrfRejected => "CSRF_REJECTED",
             ErrorCode::ValidationFailed => "VALIDATION_FAILED",
             ErrorCode::BadRequest => "BAD_REQUEST",
+            ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             ErrorCode::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             ErrorCode::RequestTimedOut => "REQUEST_TIMED_OUT",
             ErrorCode::RequestBodyTimedOut => "REQUEST_BODY_TIMED_OUT",
+            ErrorCode::Overloaded => "OVERLOADED",
             ErrorCode::Internal => "INTERNAL",
         }
     }

@@ -64,6 +64,8 @@ pub struct Config {
     pub request_timeout: Duration,
     /// The longest a client may take to send a request's headers.
     pub header_read_timeout: Duration,
+    /// Requests worked on at once; more are refused with 503 `OVERLOADED`.
+    pub max_requests_in_flight: usize,
     /// Sign-ups one client may make in an hour.
     pub sign_ups_per_hour: u64,
     /// How often the settlement task looks for projects whose end date
@@ -253,6 +255,9 @@ impl Config {
             Duration::from_secs(number("MOA_REQUEST_TIMEOUT_SECONDS", 30, 1, 600)?);
         let header_read_timeout =
             Duration::from_secs(number("MOA_HEADER_READ_TIMEOUT_SECONDS", 10, 1, 300)?);
+        let max_requests_in_flight =
+            usize::try_from(number("MOA_MAX_REQUESTS_IN_FLIGHT", 1024, 1, 1_000_000)?)
+                .unwrap_or(1024);
         let sign_ups_per_hour = number("MOA_SIGNUPS_PER_HOUR", 20, 1, 1_000_000)?;
         let settlement_interval =
             Duration::from_secs(number("MOA_SETTLEMENT_INTERVAL_SECONDS", 60, 1, 86_400)?);
@@ -279,6 +284,7 @@ impl Config {
             db_statement_timeout,
             request_timeout,
             header_read_timeout,
+            max_requests_in_flight,
             sign_ups_per_hour,
             settlement_interval,
             clock_offset_days,

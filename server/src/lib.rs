@@ -10,6 +10,7 @@ pub mod health;
 pub mod language;
 pub mod ledger_check;
 pub mod live;
+pub mod load_shed;
 pub mod observability;
 pub mod origin_check;
 pub mod page_cache;
@@ -22,6 +23,6 @@ pub mod settle;
 pub mod settlement_task;
 pub mod startup;
 
-pub use routes::router;
+pub use routes::{Limits, router};
 pub use serve::serve;
 pub use startup::{StartupError, build_state, connect_database, migrate};

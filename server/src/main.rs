@@ -135,7 +135,7 @@ async fn run(command: Command, config: Config) -> Result<(), StartupError> {
                 server::settlement_task::spawn(state.clone(), config.settlement_interval, stopped);
             let served = server::serve(
                 listener,
-                server::router(state, config.request_timeout),
+                server::router(state, server::Limits::of(&config)),
                 config.header_read_timeout,
                 async move {
                     shutdown_signal().await;

@@ -9,8 +9,8 @@ use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::{compression::CompressionLayer, services::ServeDir};
 
 use crate::{
-    body_limit, cache_headers, health, language, observability::request_log, origin_check,
-    page_cache, request_timeout, rest, security_headers,
+    body_limit, cache_headers, health, language, load_shed, observability::request_log,
+    origin_check, page_cache, request_timeout, rest, security_headers,
 };
 
 /// The app's routes, generated once per process. Generating them runs the
@@ -22,8 +22,29 @@ fn route_list() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
-/// Every request is cut off after `request_timeout` (see `request_timeout`).
-pub fn router(state: AppState, request_timeout: Duration) -> Router {
+/// How much one process takes on.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Every request is cut off after this (see `request_timeout`).
+    pub request_timeout: Duration,
+    /// Requests worked on at once; one more is refused (see `load_shed`).
+    pub requests_in_flight: usize,
+}
+
+impl Limits {
+    pub fn of(config: &crate::config::Config) -> Self {
+        Limits {
+            request_timeout: config.request_timeout,
+            requests_in_flight: config.max_requests_in_flight,
+        }
+    }
+}
+
+pub fn router(state: AppState, limits: Limits) -> Router {
+    let Limits {
+        request_timeout,
+        requests_in_flight,
+    } = limits;
     let routes = route_list();
     let options = state.leptos_options.clone();
 
@@ -76,6 +97,12 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             request_timeout,
             request_timeout::limit,
+        ))
+        // Before any work (a kept page, a body read, a render) and after
+        // the headers every answer carries.
+        .layer(axum::middleware::from_fn_with_state(
+            load_shed::InFlight::new(requests_in_flight),
+            load_shed::limit,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -673,3 +673,35 @@ async fn a_nul_character_is_refused_or_ignored_never_a_500() {
         assert_eq!(response.status().as_u16(), 200, "list_projects {search}");
     }
 }
+
+/// A method the endpoint does not take is a 405 in the API's error format,
+/// with the methods it does take in `Allow`.
+#[tokio::test]
+async fn a_method_an_endpoint_does_not_take_is_a_405_with_a_code() {
+    let app = TestApp::spawn().await;
+    for (method, path, allowed) in [
+        (Method::PUT, "/api/v1/posts", "GET,HEAD,POST"),
+        (Method::POST, "/api/v1/me", "GET,HEAD"),
+        (Method::GET, "/api/v1/posts/1/backings", "POST"),
+    ] {
+        let response = app
+            .client
+            .request(method.clone(), format!("{}{path}", app.base_url))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        assert_eq!(response.status().as_u16(), 405, "{method} {path}");
+        let allow = response
+            .headers()
+            .get(header::ALLOW)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        assert_eq!(allow, allowed, "{method} {path}");
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        assert_eq!(
+            body["error"]["code"], "METHOD_NOT_ALLOWED",
+            "{method} {path}: {body}"
+        );
+    }
+}

@@ -115,6 +115,8 @@ pub enum Problem {
     /// The body arrived too slowly.
     BodyTooSlow,
     NoSuchEndpoint,
+    /// The endpoint does not take this method.
+    MethodNotTaken,
     NotFromMoa,
     TooManyStreams,
 
@@ -122,6 +124,8 @@ pub enum Problem {
     Unreachable,
     DatabaseUnavailable,
     TimedOut,
+    /// Too many requests at once.
+    Busy,
     Internal,
 }
 

@@ -96,11 +96,13 @@ pub fn problem(l: Locale, problem: &Problem) -> String {
         P::SomeValuesInvalid => td_string!(l, problem.some_values_invalid),
         P::Malformed => td_string!(l, problem.malformed),
         P::NoSuchEndpoint => td_string!(l, problem.no_such_endpoint),
+        P::MethodNotTaken => td_string!(l, problem.method_not_taken),
         P::NotFromMoa => td_string!(l, problem.not_from_moa),
         P::TooManyStreams => td_string!(l, problem.too_many_streams),
         P::Unreachable => td_string!(l, problem.unreachable),
         P::DatabaseUnavailable => td_string!(l, problem.database_unavailable),
         P::TimedOut => td_string!(l, problem.timed_out),
+        P::Busy => td_string!(l, problem.busy),
         P::Internal => td_string!(l, problem.internal),
     };
     text.to_owned()

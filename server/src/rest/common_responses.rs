@@ -1,8 +1,8 @@
 //! The answers an operation can give that do not come from its handler but
 //! from what stands around every handler, added to each operation of the
 //! document here, in one place, so no handler's annotation can forget one:
-//! - everywhere: 500 `INTERNAL`; 503 `SERVICE_UNAVAILABLE` (no database)
-//!   or `REQUEST_TIMED_OUT` (`request_timeout`);
+//! - everywhere: 500 `INTERNAL`; 503 `SERVICE_UNAVAILABLE` (no database),
+//!   `REQUEST_TIMED_OUT` (`request_timeout`) or `OVERLOADED` (`load_shed`);
 //! - where a body is read: 400 `BAD_REQUEST` (it broke off), 408
 //!   `REQUEST_BODY_TIMED_OUT` and 413 `PAYLOAD_TOO_LARGE` (`body_limit`),
 //!   415 `UNSUPPORTED_MEDIA_TYPE` (`input::body`);
@@ -87,7 +87,7 @@ fn add_common(operation: &mut Operation, method: &Method, path: &str) {
     add(
         operation,
         503,
-        "`SERVICE_UNAVAILABLE`: the database is unreachable; or `REQUEST_TIMED_OUT`: the answer took too long (with `Retry-After`)",
+        "`SERVICE_UNAVAILABLE`: the database is unreachable; `REQUEST_TIMED_OUT`: the answer took too long; or `OVERLOADED`: Moa is working on as many requests as it takes (the last two with `Retry-After`)",
     );
 }
 

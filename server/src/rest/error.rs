@@ -100,6 +100,15 @@ pub fn answer(path: &str, error: AppError) -> Response {
     response
 }
 
+/// For an endpoint asked with a method it does not take (axum adds
+/// `Allow`).
+pub async fn method_not_allowed() -> ApiError {
+    ApiError(AppError::new(
+        ErrorCode::MethodNotAllowed,
+        app::error::Problem::MethodNotTaken,
+    ))
+}
+
 pub async fn unknown_endpoint() -> ApiError {
     ApiError(AppError::new(
         ErrorCode::NotFound,

@@ -68,4 +68,5 @@ pub fn router() -> Router<AppState> {
         )
         .route("/swagger", get(docs::swagger_ui))
         .route("/redoc", get(docs::redoc))
+        .method_not_allowed_fallback(error::method_not_allowed)
 }

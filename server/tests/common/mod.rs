@@ -140,7 +140,13 @@ impl TestApp {
             .await
             .unwrap_or_else(|e| panic!("cannot bind: {e}"));
         let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
-        let router = server::router(state.clone(), std::time::Duration::from_secs(30));
+        let router = server::router(
+            state.clone(),
+            server::Limits {
+                request_timeout: std::time::Duration::from_secs(30),
+                requests_in_flight: 1024,
+            },
+        );
         server::live::spawn_listener(state.clone());
         tokio::spawn(app::service::replica::watch(state.clone()));
         tokio::spawn(async move {
