@@ -98,6 +98,35 @@ impl ReadSource {
 
 static CACHE_HITS: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
 static CACHE_MISSES: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
+/// How an owner ended their project (`moa_owner_endings_total`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OwnerEnding {
+    /// Called off while funding: every backer refunded.
+    Cancel,
+    /// Closed after it succeeded.
+    Close,
+}
+
+impl OwnerEnding {
+    pub const ALL: [OwnerEnding; 2] = [OwnerEnding::Cancel, OwnerEnding::Close];
+
+    /// The `to` label.
+    pub fn label(self) -> &'static str {
+        match self {
+            OwnerEnding::Cancel => "cancel",
+            OwnerEnding::Close => "close",
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            OwnerEnding::Cancel => 0,
+            OwnerEnding::Close => 1,
+        }
+    }
+}
+
+static OWNER_ENDINGS: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
 static PUBLIC_READS: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
 static BACKINGS: AtomicU64 = AtomicU64::new(0);
 static SETTLEMENTS: [AtomicU64; 3] = [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)];
@@ -108,6 +137,15 @@ pub fn cache_hit(cache: Cache) {
 
 pub fn cache_miss(cache: Cache) {
     CACHE_MISSES[cache.index()].fetch_add(1, Ordering::Relaxed);
+}
+
+/// An owner ended their project.
+pub fn ended_by_owner(ending: OwnerEnding) {
+    OWNER_ENDINGS[ending.index()].fetch_add(1, Ordering::Relaxed);
+}
+
+pub fn owner_endings(ending: OwnerEnding) -> u64 {
+    OWNER_ENDINGS[ending.index()].load(Ordering::Relaxed)
 }
 
 /// A public read went to the database (a cache did not answer it).

@@ -230,6 +230,25 @@ async fn settlements_are_counted_by_outcome() {
 }
 
 #[tokio::test]
+async fn owners_ending_their_projects_are_counted() {
+    let app = TestApp::spawn().await;
+    let owner = account(&app, "ending_owner", Role::Publisher, 0).await;
+    let (_, me) = owner.send(Method::GET, "/api/v1/me", None).await;
+    let owner_id = me["id"].as_i64().unwrap_or_default();
+    let post = insert_post(&app.db, owner_id, NewPost::default()).await;
+    let cancels = r#"moa_owner_endings_total{to="cancel"}"#;
+    let before = value(&metrics(&app).await, cancels);
+
+    let (status, body) = owner
+        .send(Method::POST, &format!("/api/v1/posts/{post}/cancel"), None)
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let after = value(&metrics(&app).await, cancels);
+    assert!(after >= before + 1.0, "{before} → {after}");
+}
+
+#[tokio::test]
 async fn the_pool_and_settlements_are_measured() {
     let app = TestApp::spawn().await;
     let exposition = metrics(&app).await;

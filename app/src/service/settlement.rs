@@ -349,6 +349,10 @@ pub async fn end_by_owner(
     )
     .await?;
     tx.commit().await?;
+    metrics::ended_by_owner(match to {
+        PostStatus::Cancel => metrics::OwnerEnding::Cancel,
+        _ => metrics::OwnerEnding::Close,
+    });
     posts::changed_by(state, session.account_id).await;
     Ok(done)
 }

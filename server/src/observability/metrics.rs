@@ -9,7 +9,7 @@
 use std::{collections::BTreeMap, fmt::Write as _, net::SocketAddr, sync::Mutex, time::Duration};
 
 use app::{
-    metrics::{self as app_metrics, Cache, ReadSource, SettlementOutcome},
+    metrics::{self as app_metrics, Cache, OwnerEnding, ReadSource, SettlementOutcome},
     state::AppState,
 };
 use axum::{
@@ -185,6 +185,21 @@ pub fn render(state: &AppState) -> String {
         );
     }
 
+    family(
+        &mut out,
+        "moa_owner_endings_total",
+        "counter",
+        "Projects their owners ended, by what they became (cancel refunds every backer).",
+    );
+    for ending in OwnerEnding::ALL {
+        let ended = app_metrics::owner_endings(ending);
+        sample(
+            &mut out,
+            "moa_owner_endings_total",
+            &[("to", ending.label())],
+            ended,
+        );
+    }
     family(
         &mut out,
         "moa_public_reads_total",
