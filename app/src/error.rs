@@ -257,8 +257,13 @@ impl AppError {
         AppError::new(ErrorCode::Internal, Problem::Internal)
     }
 
+    /// PostgreSQL cannot be reached or is going away: worth trying again
+    /// in a moment.
     pub fn unavailable() -> Self {
-        AppError::new(ErrorCode::ServiceUnavailable, Problem::DatabaseUnavailable)
+        AppError {
+            retry_after: Some(1),
+            ..AppError::new(ErrorCode::ServiceUnavailable, Problem::DatabaseUnavailable)
+        }
     }
 
     /// What the error says, in `locale`.
@@ -318,6 +323,12 @@ impl From<sqlx::Error> for AppError {
                 tracing::error!(%error, "database unavailable");
                 AppError::unavailable()
             }
+            sqlx::Error::Database(database)
+                if database.code().as_deref().is_some_and(database_went_away) =>
+            {
+                tracing::error!(error = %database, "database unavailable");
+                AppError::unavailable()
+            }
             sqlx::Error::Database(database) if database.code().as_deref() == Some("57014") => {
                 // statement_timeout: the query ran longer than allowed.
                 tracing::error!(error = %database, "database statement timed out");
@@ -332,6 +343,15 @@ impl From<sqlx::Error> for AppError {
             }
         }
     }
+}
+
+/// SQLSTATEs that say PostgreSQL is going away or cannot take the
+/// connection, not that the statement was wrong: a connection exception
+/// (class 08), an operator intervention (57P01 shutdown, 57P02 crash, 57P03
+/// starting up) or every connection taken (53300).
+#[cfg(feature = "ssr")]
+fn database_went_away(sqlstate: &str) -> bool {
+    sqlstate.starts_with("08") || matches!(sqlstate, "57P01" | "57P02" | "57P03" | "53300")
 }
 
 /// What a refusal by one of the database's guards means to a person: the
@@ -365,6 +385,63 @@ pub fn constraint_error(constraint: &str) -> Option<AppError> {
 mod tests {
     use super::{AppError, ErrorCode, Problem};
     use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+    /// A database error with only a SQLSTATE, as PostgreSQL sends them.
+    #[cfg(feature = "ssr")]
+    #[derive(Debug)]
+    struct Sqlstate(&'static str);
+
+    #[cfg(feature = "ssr")]
+    impl std::fmt::Display for Sqlstate {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "SQLSTATE {}", self.0)
+        }
+    }
+
+    #[cfg(feature = "ssr")]
+    impl std::error::Error for Sqlstate {}
+
+    #[cfg(feature = "ssr")]
+    impl sqlx::error::DatabaseError for Sqlstate {
+        fn message(&self) -> &str {
+            "refused"
+        }
+        fn code(&self) -> Option<std::borrow::Cow<'_, str>> {
+            Some(std::borrow::Cow::Borrowed(self.0))
+        }
+        fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+            self
+        }
+        fn kind(&self) -> sqlx::error::ErrorKind {
+            sqlx::error::ErrorKind::Other
+        }
+    }
+
+    /// PostgreSQL shutting down or restarting, a connection cut, or all its
+    /// connections taken: the request may well work in a moment (503 with
+    /// `Retry-After`), unlike a bug (500).
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_database_going_away_is_a_503_to_try_again() {
+        for sqlstate in ["57P01", "57P02", "57P03", "08006", "08003", "53300"] {
+            let error = AppError::from(sqlx::Error::Database(Box::new(Sqlstate(sqlstate))));
+            assert_eq!(error.code, ErrorCode::ServiceUnavailable, "{sqlstate}");
+            assert_eq!(error.retry_after, Some(1), "{sqlstate}");
+        }
+        let lost = AppError::from(sqlx::Error::Io(std::io::ErrorKind::BrokenPipe.into()));
+        assert_eq!(
+            (lost.code, lost.retry_after),
+            (ErrorCode::ServiceUnavailable, Some(1))
+        );
+        let bug = AppError::from(sqlx::Error::Database(Box::new(Sqlstate("42703"))));
+        assert_eq!(bug.code, ErrorCode::Internal);
+    }
 
     #[test]
     fn codes_map_to_http_statuses() {
