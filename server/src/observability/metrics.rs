@@ -131,37 +131,18 @@ pub fn render(state: &AppState) -> String {
     let mut out = String::with_capacity(4096);
     render_http(&mut out);
 
-    family(
+    counters(
         &mut out,
         "moa_cache_hits_total",
-        "counter",
         "Reads answered from a cache, by cache (page: rendered public pages; redis: JSON in Redis).",
+        Cache::ALL.map(|cache| (("cache", cache.label()), app_metrics::cache_hits(cache))),
     );
-    for cache in Cache::ALL {
-        let hits = app_metrics::cache_hits(cache);
-        sample(
-            &mut out,
-            "moa_cache_hits_total",
-            &[("cache", cache.label())],
-            hits,
-        );
-    }
-    family(
+    counters(
         &mut out,
         "moa_cache_misses_total",
-        "counter",
         "Reads a cache could not answer, by cache.",
+        Cache::ALL.map(|cache| (("cache", cache.label()), app_metrics::cache_misses(cache))),
     );
-    for cache in Cache::ALL {
-        let misses = app_metrics::cache_misses(cache);
-        sample(
-            &mut out,
-            "moa_cache_misses_total",
-            &[("cache", cache.label())],
-            misses,
-        );
-    }
-
     family(
         &mut out,
         "moa_backings_total",
@@ -169,52 +150,34 @@ pub fn render(state: &AppState) -> String {
         "Backings committed (retries with the same idempotency key not counted).",
     );
     sample(&mut out, "moa_backings_total", &[], app_metrics::backings());
-    family(
+    counters(
         &mut out,
         "moa_settlements_total",
-        "counter",
         "Projects ended by the settlement pass, by outcome.",
+        SettlementOutcome::ALL.map(|outcome| {
+            (
+                ("outcome", outcome.label()),
+                app_metrics::settlements(outcome),
+            )
+        }),
     );
-    for outcome in SettlementOutcome::ALL {
-        let settled = app_metrics::settlements(outcome);
-        sample(
-            &mut out,
-            "moa_settlements_total",
-            &[("outcome", outcome.label())],
-            settled,
-        );
-    }
-
-    family(
+    counters(
         &mut out,
         "moa_owner_endings_total",
-        "counter",
         "Projects their owners ended, by what they became (cancel refunds every backer).",
+        OwnerEnding::ALL.map(|ending| (("to", ending.label()), app_metrics::owner_endings(ending))),
     );
-    for ending in OwnerEnding::ALL {
-        let ended = app_metrics::owner_endings(ending);
-        sample(
-            &mut out,
-            "moa_owner_endings_total",
-            &[("to", ending.label())],
-            ended,
-        );
-    }
-    family(
+    counters(
         &mut out,
         "moa_public_reads_total",
-        "counter",
         "Public reads (list, search, a project's page) answered by a database, by database.",
+        ReadSource::ALL.map(|source| {
+            (
+                ("database", source.label()),
+                app_metrics::public_reads(source),
+            )
+        }),
     );
-    for source in ReadSource::ALL {
-        let reads = app_metrics::public_reads(source);
-        sample(
-            &mut out,
-            "moa_public_reads_total",
-            &[("database", source.label())],
-            reads,
-        );
-    }
     if let Some(replica) = &state.replica {
         family(
             &mut out,
@@ -325,6 +288,19 @@ fn render_http(out: &mut String) {
             &labels,
             stats.count,
         );
+    }
+}
+
+/// A counter family with one label: its help, type and one sample a value.
+fn counters<const N: usize>(
+    out: &mut String,
+    name: &str,
+    help: &str,
+    samples: [((&str, &str), u64); N],
+) {
+    family(out, name, "counter", help);
+    for (label, value) in samples {
+        sample(out, name, &[label], value);
     }
 }
 
