@@ -281,6 +281,8 @@ check(seconds >= 600, f"the SSE location waits {seconds} s between reads (Moa se
 check(not re.search(r"proxy_set_header", sse_body), "the SSE location keeps the server's proxy_set_header lines")
 check(re.search(r"proxy_http_version\s+1\.1;", code) and re.search(r'proxy_set_header\s+Connection\s+"";', code),
       "upstream connections are HTTP/1.1 with Connection \"\"")
+check(re.search(r"proxy_set_header\s+X-Request-Id\s+\$request_id;", code),
+      "nginx names each request (X-Request-Id): Moa believes the header from it, so the client's must not pass")
 check(re.search(r"proxy_set_header\s+X-Forwarded-For\s+\$", code) and re.search(r"proxy_set_header\s+Host\s+\$host;", code),
       "nginx sets X-Forwarded-For and Host")
 upstream = blocks(code, r"^\s*upstream\s+\S+\s*\{")

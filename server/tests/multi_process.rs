@@ -527,6 +527,23 @@ async fn log_in_limits_count_across_both_processes_and_key_on_the_address_nginx_
         429,
         "a forged X-Forwarded-For through nginx"
     );
+    // Nor does a chosen request id: nginx names the request itself.
+    let named = guesser
+        .get(format!("{edge}/healthz"))
+        .header("x-request-id", "chosen-by-the-client")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let id = named
+        .headers()
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        id.len() == 32 && id.bytes().all(|byte| byte.is_ascii_hexdigit()),
+        "the id through nginx is nginx's $request_id, not the client's: {id:?}"
+    );
     // (Straight to Moa from the trusted proxy's own address, the same
     // header is believed: only nginx may reach Moa's port.)
     let proxy_address = http_from([127, 0, 0, 1]);

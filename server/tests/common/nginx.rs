@@ -64,6 +64,7 @@ http {{
         proxy_set_header Connection "";
         proxy_set_header Host $host;
         proxy_set_header X-Forwarded-For $remote_addr;
+        proxy_set_header X-Request-Id $request_id;
         proxy_connect_timeout 2s;
         proxy_read_timeout 60s;
         proxy_send_timeout 60s;
