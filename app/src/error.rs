@@ -346,12 +346,26 @@ impl From<sqlx::Error> for AppError {
 }
 
 /// SQLSTATEs that say PostgreSQL is going away or cannot take the
-/// connection, not that the statement was wrong: a connection exception
-/// (class 08), an operator intervention (57P01 shutdown, 57P02 crash, 57P03
-/// starting up) or every connection taken (53300).
+/// connection, not that the statement was wrong: a lost or refused
+/// connection (class 08, but not 08P01, a protocol violation, which is a
+/// bug), an operator intervention (57P01 shutdown, 57P02 crash, 57P03
+/// starting up, 57P05 idle too long) or every connection taken (53300).
 #[cfg(feature = "ssr")]
 fn database_went_away(sqlstate: &str) -> bool {
-    sqlstate.starts_with("08") || matches!(sqlstate, "57P01" | "57P02" | "57P03" | "53300")
+    matches!(
+        sqlstate,
+        "08000"
+            | "08001"
+            | "08003"
+            | "08004"
+            | "08006"
+            | "08007"
+            | "57P01"
+            | "57P02"
+            | "57P03"
+            | "57P05"
+            | "53300"
+    )
 }
 
 /// What a refusal by one of the database's guards means to a person: the
@@ -439,8 +453,10 @@ mod tests {
             (lost.code, lost.retry_after),
             (ErrorCode::ServiceUnavailable, Some(1))
         );
-        let bug = AppError::from(sqlx::Error::Database(Box::new(Sqlstate("42703"))));
-        assert_eq!(bug.code, ErrorCode::Internal);
+        for bug in ["42703", "08P01"] {
+            let error = AppError::from(sqlx::Error::Database(Box::new(Sqlstate(bug))));
+            assert_eq!(error.code, ErrorCode::Internal, "{bug}");
+        }
     }
 
     #[test]
