@@ -11,7 +11,9 @@ use std::sync::Arc;
 
 use app::error::{AppError, ErrorCode, Problem};
 use axum::{
+    body::HttpBody,
     extract::{Request, State},
+    http::Method,
     middleware::Next,
     response::Response,
 };
@@ -32,7 +34,7 @@ impl InFlight {
 }
 
 pub async fn limit(State(in_flight): State<InFlight>, request: Request, next: Next) -> Response {
-    if matches!(request.uri().path(), "/healthz" | "/readyz") {
+    if is_health_check(&request) {
         return next.run(request).await;
     }
     let Ok(_place) = in_flight.0.clone().try_acquire_owned() else {
@@ -46,6 +48,14 @@ pub async fn limit(State(in_flight): State<InFlight>, request: Request, next: Ne
         );
     };
     next.run(request).await
+}
+
+/// A plain `GET` or `HEAD` of `/healthz` or `/readyz`: nothing to read,
+/// little to do. Anything else on those paths waits its turn like the rest.
+fn is_health_check(request: &Request) -> bool {
+    matches!(request.uri().path(), "/healthz" | "/readyz")
+        && matches!(*request.method(), Method::GET | Method::HEAD)
+        && request.body().is_end_stream()
 }
 
 #[cfg(test)]
@@ -113,6 +123,11 @@ mod tests {
         assert!(String::from_utf8_lossy(&body).contains("OVERLOADED"));
         let health = router.clone().oneshot(request("/healthz")).await;
         assert_eq!(health.map(|a| a.status().as_u16()).ok(), Some(200));
+        let health_with_a_body = Request::get("/healthz")
+            .body(Body::from("padding"))
+            .unwrap_or_default();
+        let refused = router.clone().oneshot(health_with_a_body).await;
+        assert_eq!(refused.map(|a| a.status().as_u16()).ok(), Some(503));
 
         release.notify_one();
         let first = first.await.unwrap_or_else(|e| panic!("{e}"));
