@@ -286,14 +286,19 @@ async fn a_taken_default_metrics_port_costs_metrics_not_the_server() {
     let _ = child.wait();
     served.unwrap_or_else(|why| panic!("{why}"));
 
+    // A port this test holds for the whole run: never free for the server.
+    let chosen = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| Ok((listener.local_addr()?, listener)))
+        .unwrap_or_else(|e| panic!("no free port: {e}"));
+    let chosen_addr = chosen.0.to_string();
     let output = run_server(
         &["serve"],
         &[
             ("DATABASE_URL", database_url.as_str()),
             ("MOA_ADDR", "127.0.0.1:0"),
-            ("MOA_METRICS_ADDR", "127.0.0.1:9464"),
+            ("MOA_METRICS_ADDR", chosen_addr.as_str()),
         ],
     );
     assert!(!output.status.success());
-    assert!(single_stderr_line(&output).contains("127.0.0.1:9464"));
+    assert!(single_stderr_line(&output).contains(&chosen_addr));
 }
