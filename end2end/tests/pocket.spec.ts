@@ -118,6 +118,12 @@ test.describe('refused input', () => {
       ['10,000,001', 'Top up between ₩1,000 and ₩10,000,000.'],
       ['lots', 'Enter an amount in won, digits only.'],
     ]) {
+      // From a fresh page each time: two refusals in a row may say the
+      // same, and the next amount must not be typed while the last answer
+      // is still coming (it puts back the amount it refused).
+      await page.goto('/pocket');
+      await waitForHydration(page);
+      await expect(page.getByLabel('Amount (KRW)')).not.toHaveAttribute('aria-invalid', 'true');
       await topUp(page, typed);
       await expect(page.getByLabel('Amount (KRW)')).toHaveAccessibleDescription(message);
     }
