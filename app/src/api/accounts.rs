@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use super::state;
+use super::{request_parts, state};
 use crate::{
     error::AppError,
     model::{Account, Pocket},
@@ -32,11 +32,6 @@ async fn start_session(state: &crate::state::AppState, account: &Account) -> Res
 #[cfg(feature = "ssr")]
 fn response_options() -> Result<leptos_axum::ResponseOptions, AppError> {
     use_context::<leptos_axum::ResponseOptions>().ok_or_else(AppError::internal)
-}
-
-#[cfg(feature = "ssr")]
-fn request_parts() -> Result<http::request::Parts, AppError> {
-    use_context::<http::request::Parts>().ok_or_else(AppError::internal)
 }
 
 #[server(endpoint = "sign_up")]

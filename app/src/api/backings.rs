@@ -15,7 +15,7 @@ use crate::{error::AppError, model::Eligibility};
 pub async fn backing_eligibility(id: i64) -> Result<(Eligibility, String), AppError> {
     with_status(async move {
         let state = state()?;
-        let parts = use_context::<http::request::Parts>().ok_or_else(AppError::internal)?;
+        let parts = super::request_parts()?;
         let session = crate::service::sessions::from_headers(&state, &parts.headers).await;
         let answer = crate::service::backings::eligibility(&state, session.as_ref(), id).await?;
         Ok((answer, leptos::nonce::Nonce::new().to_string()))

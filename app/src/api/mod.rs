@@ -28,14 +28,23 @@ pub(crate) fn state() -> Result<crate::state::AppState, crate::error::AppError> 
     })
 }
 
+/// The calling request's head (headers, connection), which leptos_axum
+/// provides to every server function and page render.
+#[cfg(feature = "ssr")]
+pub(crate) fn request_parts() -> Result<http::request::Parts, crate::error::AppError> {
+    leptos::prelude::use_context::<http::request::Parts>().ok_or_else(|| {
+        tracing::error!("request Parts missing from the server function context");
+        crate::error::AppError::internal()
+    })
+}
+
 /// The session of the calling browser, if the policy admits its account:
 /// the same guard as the REST API's `Signed<P>` extractor.
 #[cfg(feature = "ssr")]
 pub(crate) async fn authorize<P: crate::service::access::Policy>()
 -> Result<crate::service::auth::Session, crate::error::AppError> {
     let state = state()?;
-    let parts = leptos::prelude::use_context::<http::request::Parts>()
-        .ok_or_else(crate::error::AppError::internal)?;
+    let parts = request_parts()?;
     crate::service::access::authorize::<P>(&state, &parts.headers).await
 }
 
@@ -44,8 +53,7 @@ pub(crate) async fn authorize<P: crate::service::access::Policy>()
 pub(crate) async fn reader(
     state: &crate::state::AppState,
 ) -> Result<crate::service::replica::Reader, crate::error::AppError> {
-    let parts = leptos::prelude::use_context::<http::request::Parts>()
-        .ok_or_else(crate::error::AppError::internal)?;
+    let parts = request_parts()?;
     Ok(crate::service::replica::reader(state, &parts.headers).await)
 }
 
@@ -54,8 +62,7 @@ pub(crate) async fn reader(
 #[cfg(feature = "ssr")]
 pub(crate) fn client_address() -> Result<Option<std::net::IpAddr>, crate::error::AppError> {
     let state = state()?;
-    let parts = leptos::prelude::use_context::<http::request::Parts>()
-        .ok_or_else(crate::error::AppError::internal)?;
+    let parts = request_parts()?;
     let peer = parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()

@@ -70,9 +70,7 @@ pub async fn authorize<P: Policy>(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Session, AppError> {
-    let token = session::bearer_token(headers)
-        .or_else(|| session::cookie_token(headers))
-        .ok_or_else(AppError::unauthenticated)?;
+    let token = session::presented_token(headers).ok_or_else(AppError::unauthenticated)?;
     let session = sessions::resolve(state, token).await?;
     if P::allows(session.role) {
         Ok(session)

@@ -147,8 +147,7 @@ pub async fn reader(state: &AppState, headers: &HeaderMap) -> Reader {
     let Some(replica) = &state.replica else {
         return Reader::Anyone;
     };
-    let Some(token) = session::bearer_token(headers).or_else(|| session::cookie_token(headers))
-    else {
+    let Some(token) = session::presented_token(headers) else {
         return Reader::Anyone;
     };
     let Ok(claims) = state.tokens.verify(token, state.clock.now()) else {

@@ -24,6 +24,12 @@ pub fn cookie_token(headers: &HeaderMap) -> Option<&str> {
     crate::cookies::value(headers, COOKIE_NAME)
 }
 
+/// The token a request presents: its bearer token (API clients), else its
+/// session cookie (browsers).
+pub fn presented_token(headers: &HeaderMap) -> Option<&str> {
+    bearer_token(headers).or_else(|| cookie_token(headers))
+}
+
 /// The bearer token, if the request has one.
 pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     headers

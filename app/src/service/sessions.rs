@@ -134,7 +134,7 @@ async fn load(
 /// The session of a request's bearer token (API clients) or cookie
 /// (browsers), if it is live.
 pub async fn from_headers(state: &AppState, headers: &HeaderMap) -> Option<Session> {
-    let token = cookies::bearer_token(headers).or_else(|| cookies::cookie_token(headers))?;
+    let token = cookies::presented_token(headers)?;
     resolve(state, token).await.ok()
 }
 
